@@ -1,0 +1,81 @@
+/** A SAM function's `Events`, reduced to what Lambench's triggers need. */
+import type { Resolver } from './intrinsics';
+
+interface EventBase {
+  /** The event's logical id under `Events`. */
+  id: string;
+}
+export interface ApiEvent extends EventBase {
+  type: 'Api';
+  path: string;
+  method: string;
+  restApiId?: string;
+}
+export interface HttpApiEvent extends EventBase {
+  type: 'HttpApi';
+  /** Absent path and method mean the `$default` catch-all route. */
+  path?: string;
+  method?: string;
+  apiId?: string;
+}
+export interface ScheduleEvent extends EventBase {
+  type: 'Schedule' | 'ScheduleV2';
+  schedule: string;
+  enabled: boolean;
+  input?: string;
+}
+export interface S3Event extends EventBase {
+  type: 'S3';
+  bucket: string;
+  events: string[];
+}
+export interface SqsEvent extends EventBase {
+  type: 'SQS';
+  queue: string;
+  batchSize?: number;
+}
+export interface OtherEvent extends EventBase {
+  type: string;
+  properties: Record<string, unknown>;
+}
+export type FunctionEvent = ApiEvent | HttpApiEvent | ScheduleEvent | S3Event | SqsEvent | OtherEvent;
+
+const str = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : String(v));
+const obj = (v: unknown): Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+
+/** `events` is the raw Events map; `resolver` should be lenient so in-template queues/buckets get names. */
+export function parseEvents(events: unknown, resolver: Resolver): FunctionEvent[] {
+  const out: FunctionEvent[] = [];
+  for (const [id, raw] of Object.entries(obj(events))) {
+    const ev = obj(resolver.resolve(raw, `Events.${id}`));
+    const type = String(ev.Type ?? '');
+    const p = obj(ev.Properties);
+    switch (type) {
+      case 'Api':
+        out.push({ id, type, path: str(p.Path) ?? '/', method: (str(p.Method) ?? 'any').toUpperCase(), restApiId: str(p.RestApiId) });
+        break;
+      case 'HttpApi':
+        out.push({ id, type, path: str(p.Path), method: str(p.Method)?.toUpperCase(), apiId: str(p.ApiId) });
+        break;
+      case 'Schedule':
+      case 'ScheduleV2': {
+        const schedule = str(type === 'Schedule' ? p.Schedule : p.ScheduleExpression) ?? '';
+        const enabled = type === 'Schedule' ? p.Enabled !== false : p.State !== 'DISABLED';
+        out.push({ id, type, schedule, enabled, input: str(p.Input) });
+        break;
+      }
+      case 'S3': {
+        const evs = Array.isArray(p.Events) ? p.Events.map(String) : p.Events ? [String(p.Events)] : [];
+        out.push({ id, type, bucket: str(p.Bucket) ?? '', events: evs });
+        break;
+      }
+      case 'SQS':
+        out.push({ id, type, queue: str(p.Queue) ?? '', batchSize: p.BatchSize === undefined ? undefined : Number(p.BatchSize) });
+        break;
+      default:
+        out.push({ id, type, properties: p });
+    }
+  }
+  return out;
+}

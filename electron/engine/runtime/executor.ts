@@ -1,0 +1,60 @@
+/**
+ * The seam between an execution environment and what runs it: a Docker container (the default)
+ * or a plain child process (the no-Docker fallback, with no isolation or memory limit).
+ */
+import type { Architecture } from '../../../shared/types';
+
+export interface EnvironmentSpec {
+  /** Unique per environment; used in container names and labels. */
+  id: string;
+  functionName: string;
+  runtime: string;
+  handler: string;
+  /** Host folder mounted read-only at /var/task. */
+  codeDir: string;
+  /** Host folders merged, in order, at /opt. */
+  layerDirs: string[];
+  memoryMb: number;
+  timeoutSec: number;
+  ephemeralMb: number;
+  architecture: Architecture;
+  /** The function's own variables; reserved ones are added by the executor. */
+  environment: Record<string, string>;
+  /** Image for the Docker executor; ignored by the process executor. */
+  image: string;
+  /** host:port of this environment's Runtime API, as seen from inside the environment. */
+  runtimeApi: string;
+  /** Labels for everything this environment creates (project, function, config hash). */
+  labels: Record<string, string>;
+}
+
+export interface ExitInfo {
+  exitCode: number | null;
+  signal: string | null;
+  oomKilled: boolean;
+}
+
+export interface RunningEnvironment {
+  /** The container id, or `pid:<n>` for a process. */
+  handle: string;
+  /** Address the Runtime API must accept calls from (the container IP, or 127.0.0.1 for processes). */
+  callerAddress: string;
+  /** Called for every complete line the environment writes to stdout or stderr. */
+  onLine(listener: (line: string) => void): void;
+  /** Resolves once, when the environment's process or container has stopped. */
+  exited: Promise<ExitInfo>;
+  /** Peak memory of the whole environment so far, in MB, read from its cgroup (0 when unknown). */
+  maxMemoryUsedMb(): Promise<number>;
+  /** Kills the environment at once and removes what it left. Safe to call more than once. */
+  destroy(): Promise<void>;
+}
+
+export interface Executor {
+  kind: 'docker' | 'process';
+  /** The host address the Runtime API must bind to so that environments, and only they, can reach it. */
+  runtimeApiHost(): Promise<string>;
+  /** Starts an environment whose runtime client polls `spec.runtimeApi`. */
+  start(spec: EnvironmentSpec): Promise<RunningEnvironment>;
+  /** Removes every environment this executor (or an earlier run of Lambench) left behind. */
+  reapOrphans(): Promise<number>;
+}

@@ -1,0 +1,363 @@
+/**
+ * The Lambda Runtime API for ONE execution environment: one node:http server per environment.
+ *
+ *   const api = await startRuntimeApi({ host: '127.0.0.1' });   // api.address → AWS_LAMBDA_RUNTIME_API
+ *   api.setCallerCheck((addr) => addr === env.callerAddress);   // once the container IP is known
+ *   await Promise.race([api.firstPoll, api.initError, env.exited]);
+ *   const outcome = await api.invoke({ requestId, payload, deadlineMs, functionArn });
+ *   api.abort(requestId, { errorType: 'Sandbox.Timedout', errorMessage: '...' }); // on timeout or crash
+ *   await api.close();
+ *
+ * Invocations are handed out FIFO to `GET /next` long-polls. This is the warm-invoke hot path, so the
+ * per-request work is a path split, a map lookup and one writeHead.
+ */
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+
+/** Lambda's synchronous response limit, in bytes. */
+export const MAX_RESPONSE_BYTES = 6_291_556;
+
+export interface InitError {
+  errorType: string;
+  errorMessage: string;
+  stackTrace?: string[];
+}
+
+export interface InvokeRequest {
+  requestId: string;
+  /** The event, as JSON text. */
+  payload: string;
+  /** Absolute deadline, epoch ms (Lambda-Runtime-Deadline-Ms). */
+  deadlineMs: number;
+  functionArn: string;
+  traceId?: string;
+  clientContext?: string;
+  cognitoIdentity?: string;
+}
+
+/** `startedAt`: performance.now() when /next handed the event out; `receivedAt`: when the result arrived. */
+export type InvokeOutcome =
+  | { ok: true; body: string; startedAt: number; receivedAt: number }
+  | {
+      ok: false;
+      errorType: string;
+      errorMessage: string;
+      stackTrace?: string[];
+      /** What the invoke returns as its payload (the runtime's error document, or one we made). */
+      body: string;
+      startedAt: number;
+      receivedAt: number;
+    };
+
+export interface RuntimeApi {
+  /** 'host:port': the value for AWS_LAMBDA_RUNTIME_API. */
+  readonly address: string;
+  setCallerCheck(fn: (addr: string) => boolean): void;
+  /** Resolves with performance.now() when the runtime first calls /next: the end of init. */
+  readonly firstPoll: Promise<number>;
+  /** Resolves if the runtime reports an init failure; never rejects. */
+  readonly initError: Promise<InitError>;
+  invoke(req: InvokeRequest): Promise<InvokeOutcome>;
+  /** Abandons a queued or in-flight invocation (timeout, crash): its invoke() resolves with `error`. */
+  abort(requestId: string, error: { errorType: string; errorMessage: string }): void;
+  close(): Promise<void>;
+}
+
+interface Pending {
+  req: InvokeRequest;
+  resolve: (o: InvokeOutcome) => void;
+  /** 0 until handed out by /next. */
+  startedAt: number;
+}
+
+const PREFIX = '/2018-06-01/runtime/';
+const JSON_TYPE = 'application/json';
+/** Ids that already got their result, remembered so a second answer is InvalidStateTransition. */
+const DONE_MEMORY = 64;
+
+export function normalizeAddress(addr: string | undefined): string {
+  if (!addr) return '';
+  return addr.startsWith('::ffff:') && addr.includes('.') ? addr.slice(7) : addr;
+}
+
+/** X-Ray trace header: Root=1-<epoch hex>-<96-bit hex>;Parent=<64-bit hex>;Sampled=0 */
+export function newTraceId(): string {
+  const r = randomBytes(20).toString('hex');
+  const epoch = Math.floor(Date.now() / 1000).toString(16);
+  return `Root=1-${epoch}-${r.slice(0, 24)};Parent=${r.slice(24, 40)};Sampled=0`;
+}
+
+function send(res: http.ServerResponse, status: number, body: string, close = false): void {
+  const headers: Record<string, string | number> = {
+    'Content-Type': JSON_TYPE,
+    'Content-Length': Buffer.byteLength(body),
+  };
+  if (close) headers.Connection = 'close';
+  res.writeHead(status, headers);
+  res.end(body);
+}
+
+function errorBody(errorType: string, errorMessage: string): string {
+  return JSON.stringify({ errorMessage, errorType });
+}
+
+function parseError(body: string, headerType: string | undefined): InitError {
+  let doc: { errorType?: unknown; errorMessage?: unknown; stackTrace?: unknown; trace?: unknown } = {};
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (parsed && typeof parsed === 'object') doc = parsed as typeof doc;
+  } catch {
+    // a runtime may post anything; the header type then stands alone
+  }
+  const stack = Array.isArray(doc.stackTrace) ? doc.stackTrace : Array.isArray(doc.trace) ? doc.trace : undefined;
+  return {
+    errorType: typeof doc.errorType === 'string' ? doc.errorType : (headerType ?? 'Runtime.Unknown'),
+    errorMessage: typeof doc.errorMessage === 'string' ? doc.errorMessage : body,
+    ...(stack ? { stackTrace: stack.map(String) } : {}),
+  };
+}
+
+/** Reads a body up to `limit` bytes; resolves null (and stops reading) when it is larger. */
+function readBody(req: http.IncomingMessage, limit: number): Promise<string | null> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (c: Buffer): void => {
+      size += c.length;
+      if (size > limit) {
+        req.off('data', onData);
+        req.pause();
+        resolve(null);
+        return;
+      }
+      chunks.push(c);
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0].toString() : Buffer.concat(chunks).toString()));
+    req.on('error', () => resolve(null));
+  });
+}
+
+export async function startRuntimeApi(opts: {
+  host: string;
+  allowCaller?: (addr: string) => boolean;
+}): Promise<RuntimeApi> {
+  let allow = opts.allowCaller ?? (() => true);
+  const queue: Pending[] = [];
+  const inflight = new Map<string, Pending>();
+  const done = new Set<string>();
+  let waiter: http.ServerResponse | null = null;
+  let closed = false;
+
+  let firstPollResolve!: (t: number) => void;
+  let polled = false;
+  const firstPoll = new Promise<number>((r) => (firstPollResolve = r));
+  let initErrorResolve!: (e: InitError) => void;
+  const initError = new Promise<InitError>((r) => (initErrorResolve = r));
+
+  const remember = (id: string): void => {
+    done.add(id);
+    if (done.size > DONE_MEMORY) done.delete(done.values().next().value as string);
+  };
+
+  const handOut = (res: http.ServerResponse, p: Pending): void => {
+    const r = p.req;
+    const body = Buffer.from(r.payload);
+    const headers: string[] = [
+      'Content-Type',
+      JSON_TYPE,
+      'Content-Length',
+      String(body.length),
+      'Lambda-Runtime-Aws-Request-Id',
+      r.requestId,
+      'Lambda-Runtime-Deadline-Ms',
+      String(r.deadlineMs),
+      'Lambda-Runtime-Invoked-Function-Arn',
+      r.functionArn,
+      'Lambda-Runtime-Trace-Id',
+      r.traceId ?? newTraceId(),
+    ];
+    if (r.clientContext) headers.push('Lambda-Runtime-Client-Context', r.clientContext);
+    if (r.cognitoIdentity) headers.push('Lambda-Runtime-Cognito-Identity', r.cognitoIdentity);
+    p.startedAt = performance.now();
+    inflight.set(r.requestId, p);
+    res.writeHead(200, headers);
+    res.end(body);
+  };
+
+  const finish = (id: string, outcome: InvokeOutcome): void => {
+    const p = inflight.get(id);
+    if (!p) return;
+    inflight.delete(id);
+    remember(id);
+    p.resolve(outcome);
+  };
+
+  const onNext = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    if (!polled) {
+      polled = true;
+      firstPollResolve(performance.now());
+    }
+    const p = queue.shift();
+    if (p) return handOut(res, p);
+    // A second concurrent poll replaces the first; Lambda runtimes poll one at a time.
+    if (waiter && !waiter.writableEnded) waiter.destroy();
+    waiter = res;
+    req.socket.once('close', () => {
+      if (waiter === res) waiter = null;
+    });
+  };
+
+  /** Shared checks for POSTs naming a request id; returns the pending entry or answers 400. */
+  const lookup = (id: string, res: http.ServerResponse): Pending | undefined => {
+    const p = inflight.get(id);
+    if (p) return p;
+    if (done.has(id) || queue.some((q) => q.req.requestId === id)) {
+      send(res, 400, errorBody('InvalidStateTransition', `State transition is not allowed for ${id}`));
+    } else {
+      send(res, 400, errorBody('InvalidRequestID', 'Invalid request ID'));
+    }
+    return undefined;
+  };
+
+  const onResult = async (
+    id: string,
+    kind: 'response' | 'error',
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+  ): Promise<void> => {
+    const p = lookup(id, res);
+    if (!p) {
+      req.resume();
+      return;
+    }
+    const body = await readBody(req, MAX_RESPONSE_BYTES);
+    const receivedAt = performance.now();
+    if (!inflight.has(id)) return send(res, 400, errorBody('InvalidStateTransition', 'Already answered'));
+    if (body === null) {
+      const errorMessage = `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`;
+      const errorType = 'Function.ResponseSizeTooLarge';
+      // Connection: close, and the unread rest of the body is dropped with the socket.
+      res.once('finish', () => req.socket.destroy());
+      send(res, 413, errorBody('RequestEntityTooLarge', errorMessage), true);
+      const doc = errorBody(errorType, errorMessage);
+      finish(id, { ok: false, errorType, errorMessage, body: doc, startedAt: p.startedAt, receivedAt });
+      return;
+    }
+    if (kind === 'response') {
+      finish(id, { ok: true, body, startedAt: p.startedAt, receivedAt });
+    } else {
+      const e = parseError(body, req.headers['lambda-runtime-function-error-type'] as string | undefined);
+      finish(id, { ok: false, ...e, body, startedAt: p.startedAt, receivedAt });
+    }
+    send(res, 202, '{"status":"OK"}');
+  };
+
+  const onInitError = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    const body = (await readBody(req, MAX_RESPONSE_BYTES)) ?? '';
+    const type = req.headers['lambda-runtime-function-error-type'] as string | undefined;
+    initErrorResolve(parseError(body, type));
+    send(res, 202, '{"status":"OK"}');
+  };
+
+  const server = http.createServer(
+    { keepAlive: true, noDelay: true, requestTimeout: 0, headersTimeout: 60_000 },
+    (req, res) => {
+      if (!allow(normalizeAddress(req.socket.remoteAddress))) {
+        req.resume();
+        return send(res, 403, errorBody('AccessDenied', 'Caller is not this environment'));
+      }
+      const url = req.url ?? '';
+      const q = url.indexOf('?');
+      const path = q < 0 ? url : url.slice(0, q);
+      if (path.startsWith(PREFIX)) {
+        const rest = path.slice(PREFIX.length);
+        if (req.method === 'GET' && rest === 'invocation/next') return onNext(req, res);
+        if (req.method === 'POST') {
+          if (rest === 'init/error') return void onInitError(req, res);
+          if (rest.startsWith('invocation/')) {
+            const slash = rest.lastIndexOf('/');
+            const kind = rest.slice(slash + 1);
+            const id = decodeURIComponent(rest.slice('invocation/'.length, slash));
+            if (id && (kind === 'response' || kind === 'error')) return void onResult(id, kind, req, res);
+          }
+        }
+      }
+      req.resume();
+      send(res, 404, errorBody('NotFound', 'Not found'));
+    },
+  );
+  const sockets = new Set<Socket>();
+  server.on('connection', (s: Socket) => {
+    s.setNoDelay(true);
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+  });
+  // A socket error must never crash the engine.
+  server.on('clientError', (_err, socket) => socket.destroy());
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, opts.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const hostPart = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+
+  const api: RuntimeApi = {
+    address: `${hostPart}:${port}`,
+    firstPoll,
+    initError,
+    setCallerCheck(fn) {
+      allow = fn;
+    },
+    invoke(req) {
+      return new Promise<InvokeOutcome>((resolve) => {
+        const p: Pending = { req, resolve, startedAt: 0 };
+        if (closed) {
+          const now = performance.now();
+          const errorMessage = 'The execution environment is stopped';
+          const doc = errorBody('Runtime.Unknown', errorMessage);
+          return resolve({ ok: false, errorType: 'Runtime.Unknown', errorMessage, body: doc, startedAt: now, receivedAt: now });
+        }
+        if (waiter && !waiter.writableEnded && !waiter.destroyed) {
+          const res = waiter;
+          waiter = null;
+          handOut(res, p);
+        } else {
+          queue.push(p);
+        }
+      });
+    },
+    abort(requestId, error) {
+      const now = performance.now();
+      const body = errorBody(error.errorType, error.errorMessage);
+      const qi = queue.findIndex((q) => q.req.requestId === requestId);
+      if (qi >= 0) {
+        const [p] = queue.splice(qi, 1);
+        remember(requestId);
+        p.resolve({ ok: false, ...error, body, startedAt: now, receivedAt: now });
+        return;
+      }
+      const p = inflight.get(requestId);
+      if (p) finish(requestId, { ok: false, ...error, body, startedAt: p.startedAt, receivedAt: now });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      const stopped = { errorType: 'Runtime.Unknown', errorMessage: 'The execution environment is stopped' };
+      for (const p of [...queue]) api.abort(p.req.requestId, stopped);
+      for (const id of [...inflight.keys()]) api.abort(id, stopped);
+      if (waiter && !waiter.writableEnded) send(waiter, 410, errorBody('Runtime.Closed', 'Runtime API closed'), true);
+      waiter = null;
+      const done = new Promise<void>((r) => server.close(() => r()));
+      for (const s of sockets) s.destroy();
+      await done;
+    },
+  };
+  return api;
+}

@@ -1,0 +1,42 @@
+import Database from 'better-sqlite3';
+import { copyFileSync, existsSync } from 'node:fs';
+import { migrations } from './migrations';
+
+export type Db = Database.Database;
+
+/**
+ * Opens (or creates) the database: WAL so the app and the CLI can share the file, foreign keys on,
+ * and a busy timeout so a second writer waits instead of failing.
+ */
+export function openDatabase(file: string): Db {
+  const isNew = !existsSync(file);
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('synchronous = NORMAL');
+    migrate(db, file, isNew);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+function migrate(db: Db, file: string, isNew: boolean): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > migrations.length) {
+    throw Object.assign(
+      new Error(`${file} was written by a newer Lambench (schema ${current}; this one knows ${migrations.length})`),
+      { name: 'StoreVersionError' },
+    );
+  }
+  if (current === migrations.length) return;
+  // A copy taken before touching the schema, so a failed upgrade never costs the user their history.
+  if (!isNew) copyFileSync(file, `${file}.v${current}.bak`);
+  db.transaction(() => {
+    for (let version = current; version < migrations.length; version++) db.exec(migrations[version]);
+    db.pragma(`user_version = ${migrations.length}`);
+  })();
+}

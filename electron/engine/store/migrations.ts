@@ -1,0 +1,61 @@
+/** Schema versions, applied in order; `PRAGMA user_version` records the last one applied. Never edit a shipped one. */
+export const migrations: string[] = [
+  // 1: projects, invocations with their logs, saved events, settings.
+  `
+  CREATE TABLE projects (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    path TEXT NOT NULL UNIQUE,
+    opened_at INTEGER NOT NULL
+  );
+  CREATE TABLE invocations (
+    id TEXT PRIMARY KEY,
+    request_id TEXT NOT NULL,
+    project_id INTEGER REFERENCES projects(id) ON DELETE SET NULL,
+    function_id TEXT NOT NULL,
+    qualifier TEXT NOT NULL DEFAULT '$LATEST',
+    trigger TEXT NOT NULL,
+    status TEXT NOT NULL,
+    error_type TEXT,
+    error_message TEXT,
+    event TEXT,
+    event_truncated INTEGER NOT NULL DEFAULT 0,
+    response TEXT,
+    response_truncated INTEGER NOT NULL DEFAULT 0,
+    started_at INTEGER NOT NULL,
+    ended_at INTEGER,
+    duration_ms REAL,
+    billed_duration_ms INTEGER,
+    init_duration_ms REAL,
+    cold_start INTEGER,
+    memory_size_mb INTEGER NOT NULL,
+    max_memory_used_mb INTEGER,
+    architecture TEXT NOT NULL,
+    gb_seconds REAL,
+    cost_usd REAL,
+    environment_id TEXT,
+    pid INTEGER NOT NULL
+  );
+  CREATE INDEX invocations_by_time ON invocations(started_at DESC, id DESC);
+  CREATE INDEX invocations_by_function ON invocations(project_id, function_id, started_at DESC, id DESC);
+  CREATE INDEX invocations_running ON invocations(status) WHERE status = 'running';
+  CREATE TABLE invocation_logs (
+    invocation_id TEXT PRIMARY KEY REFERENCES invocations(id) ON DELETE CASCADE,
+    text TEXT NOT NULL,
+    truncated INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE TABLE saved_events (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    function_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    body TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (project_id, function_id, name)
+  );
+  CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
+];

@@ -1,0 +1,46 @@
+import { existsSync } from 'node:fs';
+import type { Project } from '../../../shared/types';
+import type { Db } from './database';
+
+interface ProjectRow {
+  id: number;
+  name: string;
+  path: string;
+  opened_at: number;
+}
+
+/** The project registry: folders the user opened. Removing one never touches their files. */
+export class ProjectsRepo {
+  private readonly byPath;
+  private readonly byId;
+  private readonly all;
+  private readonly upsert;
+
+  constructor(db: Db) {
+    this.byPath = db.prepare<[string], ProjectRow>('SELECT * FROM projects WHERE path = ?');
+    this.byId = db.prepare<[number], ProjectRow>('SELECT * FROM projects WHERE id = ?');
+    this.all = db.prepare<[], ProjectRow>('SELECT * FROM projects ORDER BY opened_at DESC, id DESC');
+    this.upsert = db.prepare<[string, string, number]>(
+      'INSERT INTO projects (name, path, opened_at) VALUES (?, ?, ?) ON CONFLICT(path) DO UPDATE SET opened_at = excluded.opened_at',
+    );
+  }
+
+  list(): Project[] {
+    return this.all.all().map(toProject);
+  }
+
+  get(id: number): Project | undefined {
+    const row = this.byId.get(id);
+    return row && toProject(row);
+  }
+
+  /** Adds the folder, or marks it as the most recently opened if it is already known. */
+  open(path: string, name: string): Project {
+    this.upsert.run(name, path, Date.now());
+    return toProject(this.byPath.get(path)!);
+  }
+}
+
+function toProject(row: ProjectRow): Project {
+  return { id: row.id, name: row.name, path: row.path, openedAt: row.opened_at, missing: !existsSync(row.path) };
+}

@@ -1,0 +1,276 @@
+// Lambench's Node runtime client: speaks only the Lambda Runtime API (no npm deps, Node 20+).
+// Env: AWS_LAMBDA_RUNTIME_API (host:port), _HANDLER (e.g. src/app.handler), LAMBDA_TASK_ROOT.
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import util from 'node:util';
+import { pathToFileURL } from 'node:url';
+
+const API = process.env.AWS_LAMBDA_RUNTIME_API ?? '127.0.0.1:9001';
+const sep = API.lastIndexOf(':');
+const HOST = API.slice(0, sep).replace(/^\[|\]$/g, '');
+const PORT = Number(API.slice(sep + 1));
+const BASE = '/2018-06-01/runtime';
+const TASK_ROOT = process.env.LAMBDA_TASK_ROOT ?? process.cwd();
+const HANDLER = process.env._HANDLER ?? '';
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+
+/** The request id that log lines are attributed to; 'undefined' during init, as on Lambda. */
+let currentId = 'undefined';
+let finishCurrent = null;
+
+// --- logging: one record per console call, in Lambda's text format ---
+const out = process.stdout;
+function patchConsole() {
+  const levels = { log: 'INFO', info: 'INFO', warn: 'WARN', error: 'ERROR', debug: 'DEBUG', trace: 'TRACE' };
+  for (const [method, level] of Object.entries(levels)) {
+    console[method] = (...args) => {
+      out.write(`${new Date().toISOString()}\t${currentId}\t${level}\t${util.format(...args)}\n`);
+    };
+  }
+}
+
+// --- HTTP to the Runtime API ---
+function request(method, urlPath, body, headers) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: HOST, port: PORT, method, path: urlPath, agent, headers },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function post(urlPath, body, extraHeaders) {
+  const buf = Buffer.from(body);
+  const headers = { 'Content-Type': 'application/json', 'Content-Length': buf.length, ...extraHeaders };
+  // A 413 closes the socket mid-body; the server has recorded the error by then, so carry on.
+  return request('POST', urlPath, buf, headers).catch(() => undefined);
+}
+
+// --- errors in Lambda's shapes ---
+function toErrorDoc(err) {
+  if (err instanceof Error) {
+    const trace = typeof err.stack === 'string' ? err.stack.split('\n') : [];
+    return { errorType: err.name, errorMessage: err.message, trace, stackTrace: trace };
+  }
+  const msg = typeof err === 'object' && err !== null ? JSON.stringify(err) : String(err);
+  return { errorType: typeof err, errorMessage: msg, trace: [], stackTrace: [] };
+}
+
+function logError(label, doc) {
+  const logged = { errorType: doc.errorType, errorMessage: doc.errorMessage, stack: doc.trace };
+  out.write(`${new Date().toISOString()}\t${currentId}\tERROR\t${label} \t${JSON.stringify(logged)}\n`);
+}
+
+class RuntimeError extends Error {
+  constructor(name, message, cause) {
+    super(message);
+    this.name = name;
+    if (cause?.stack) this.stack = `${name}: ${message}\n${cause.stack.split('\n').slice(1).join('\n')}`;
+  }
+}
+
+async function failInit(err) {
+  const doc = toErrorDoc(err);
+  logError('Uncaught Exception', doc);
+  await post(`${BASE}/init/error`, JSON.stringify(doc), { 'Lambda-Runtime-Function-Error-Type': doc.errorType });
+  process.exit(1);
+}
+
+// --- init: resolve and load the handler ---
+function findModule(root, name) {
+  for (const ext of ['.js', '.mjs', '.cjs']) {
+    const file = path.resolve(root, name + ext);
+    if (fs.existsSync(file)) return file;
+  }
+  return null;
+}
+
+async function loadHandler() {
+  const slash = HANDLER.lastIndexOf('/');
+  const dir = HANDLER.slice(0, slash + 1);
+  const rest = HANDLER.slice(slash + 1);
+  const dot = rest.indexOf('.');
+  if (dot <= 0 || dot === rest.length - 1) throw new RuntimeError('Runtime.MalformedHandlerName', 'Bad handler');
+  const moduleName = dir + rest.slice(0, dot);
+  const file = findModule(TASK_ROOT, moduleName);
+  if (!file) {
+    throw new RuntimeError('Runtime.ImportModuleError', `Error: Cannot find module '${rest.slice(0, dot)}'`);
+  }
+  let mod;
+  try {
+    mod = await import(pathToFileURL(file).href);
+  } catch (err) {
+    if (err instanceof SyntaxError) {
+      throw new RuntimeError('Runtime.UserCodeSyntaxError', `${err.name}: ${err.message}`, err);
+    }
+    if (err?.code === 'ERR_MODULE_NOT_FOUND' || err?.code === 'MODULE_NOT_FOUND') {
+      throw new RuntimeError('Runtime.ImportModuleError', `Error: ${err.message.split('\n')[0]}`, err);
+    }
+    throw err;
+  }
+  // CJS exports the lexer cannot see are still on `default`.
+  const [first, ...more] = rest.slice(dot + 1).split('.');
+  let fn = mod[first] ?? mod.default?.[first];
+  for (const key of more) fn = fn?.[key];
+  if (fn === undefined) {
+    throw new RuntimeError('Runtime.HandlerNotFound', `${HANDLER} is undefined or not exported`);
+  }
+  if (typeof fn !== 'function') throw new RuntimeError('Runtime.HandlerNotFound', `${HANDLER} is not a function`);
+  return fn;
+}
+
+// --- invoke ---
+const FUNCTION_NAME = process.env.AWS_LAMBDA_FUNCTION_NAME ?? '';
+const FUNCTION_VERSION = process.env.AWS_LAMBDA_FUNCTION_VERSION ?? '$LATEST';
+const MEMORY = process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? '128';
+const LOG_GROUP = process.env.AWS_LAMBDA_LOG_GROUP_NAME ?? '';
+const LOG_STREAM = process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? '';
+
+function parseHeaderJson(value) {
+  if (!value) return undefined;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+}
+
+function makeContext(headers, id, settle) {
+  const deadline = Number(headers['lambda-runtime-deadline-ms']);
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    awsRequestId: id,
+    functionName: FUNCTION_NAME,
+    functionVersion: FUNCTION_VERSION,
+    memoryLimitInMB: MEMORY,
+    invokedFunctionArn: headers['lambda-runtime-invoked-function-arn'],
+    logGroupName: LOG_GROUP,
+    logStreamName: LOG_STREAM,
+    clientContext: parseHeaderJson(headers['lambda-runtime-client-context']),
+    identity: parseHeaderJson(headers['lambda-runtime-cognito-identity']),
+    getRemainingTimeInMillis: () => Math.max(deadline - Date.now(), 0),
+    // Legacy callbacks, still used by old code.
+    succeed: (result) => settle(null, result),
+    fail: (err) => settle(err ?? new Error('handled')),
+    done: (err, result) => settle(err, result),
+  };
+}
+
+/** Runs the handler; resolves {result} or {error}. Callback handlers wait for an empty event loop when asked. */
+function run(handler, event, headers, id) {
+  return new Promise((resolve) => {
+    let settled = false;
+    let context;
+    const settle = (err, result) => {
+      if (settled) return;
+      settled = true;
+      const outcome = err !== null && err !== undefined ? { error: err } : { result };
+      if (context.callbackWaitsForEmptyEventLoop) process.once('beforeExit', () => resolve(outcome));
+      else resolve(outcome);
+    };
+    context = makeContext(headers, id, settle);
+    finishCurrent = (err) => {
+      settled = true;
+      resolve({ error: err, fatal: true });
+    };
+    let ret;
+    try {
+      ret = handler.length >= 3 ? handler(event, context, settle) : handler(event, context);
+    } catch (err) {
+      settled = true;
+      return resolve({ error: err });
+    }
+    if (ret && typeof ret.then === 'function') {
+      ret.then(
+        (result) => {
+          if (!settled) (settled = true), resolve({ result });
+        },
+        (err) => {
+          if (!settled) (settled = true), resolve({ error: err ?? new Error('Promise rejected') });
+        },
+      );
+    } else if (handler.length < 3 && !settled) {
+      settled = true;
+      resolve({ result: ret });
+    }
+  });
+}
+
+async function loop(handler) {
+  for (;;) {
+    let next;
+    try {
+      next = await request('GET', `${BASE}/invocation/next`, undefined, undefined);
+    } catch {
+      process.exit(1); // the Runtime API is gone: this environment is over
+    }
+    if (next.status !== 200) process.exit(1);
+    const h = next.headers;
+    const id = h['lambda-runtime-aws-request-id'];
+    currentId = id;
+    if (h['lambda-runtime-trace-id']) process.env._X_AMZN_TRACE_ID = h['lambda-runtime-trace-id'];
+    let outcome;
+    try {
+      outcome = await run(handler, JSON.parse(next.body.toString()), h, id);
+    } catch (err) {
+      outcome = { error: err };
+    }
+    finishCurrent = null;
+    if (outcome.fatal) return; // an uncaught error already reported it
+    let body;
+    if (!('error' in outcome)) {
+      try {
+        body = outcome.result === undefined ? 'null' : JSON.stringify(outcome.result);
+      } catch (err) {
+        outcome = { error: new RuntimeError('Runtime.MarshalError', `Unable to stringify response body`, err) };
+      }
+    }
+    if ('error' in outcome) {
+      const doc = toErrorDoc(outcome.error);
+      logError('Invoke Error', doc);
+      const headers = { 'Lambda-Runtime-Function-Error-Type': doc.errorType };
+      await post(`${BASE}/invocation/${id}/error`, JSON.stringify(doc), headers);
+    } else {
+      await post(`${BASE}/invocation/${id}/response`, body ?? 'null', undefined);
+    }
+  }
+}
+
+async function fatal(label, err, id) {
+  const doc = toErrorDoc(err);
+  logError(label, doc);
+  const headers = { 'Lambda-Runtime-Function-Error-Type': doc.errorType };
+  if (id === 'undefined') await post(`${BASE}/init/error`, JSON.stringify(doc), headers);
+  else await post(`${BASE}/invocation/${id}/error`, JSON.stringify(doc), headers);
+  process.exit(1);
+}
+
+process.on('uncaughtException', (err) => {
+  const id = currentId;
+  finishCurrent?.(err);
+  void fatal('Uncaught Exception', err, id);
+});
+process.on('unhandledRejection', (reason) => {
+  const id = currentId;
+  const text = reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason);
+  const err = new RuntimeError('Runtime.UnhandledPromiseRejection', text, reason instanceof Error ? reason : null);
+  finishCurrent?.(err);
+  void fatal('Unhandled Promise Rejection', err, id);
+});
+
+patchConsole();
+let handler;
+try {
+  handler = await loadHandler();
+} catch (err) {
+  await failInit(err);
+}
+await loop(handler);

@@ -1,0 +1,205 @@
+"""Lambench's Python runtime client: speaks only the Lambda Runtime API (stdlib only, Python 3.11+).
+
+Env: AWS_LAMBDA_RUNTIME_API (host:port), _HANDLER (e.g. app.lambda_handler), LAMBDA_TASK_ROOT.
+"""
+import http.client
+import importlib
+import json
+import logging
+import os
+import sys
+import time
+import traceback
+
+API = os.environ.get('AWS_LAMBDA_RUNTIME_API', '127.0.0.1:9001')
+BASE = '/2018-06-01/runtime'
+TASK_ROOT = os.environ.get('LAMBDA_TASK_ROOT', os.getcwd())
+HANDLER = os.environ.get('_HANDLER', '')
+
+# Logs must stream live, whatever flags started us.
+sys.stdout.reconfigure(line_buffering=True)
+sys.stderr.reconfigure(line_buffering=True)
+
+_PY = f'python{sys.version_info.major}.{sys.version_info.minor}'
+for p in reversed([TASK_ROOT, f'/opt/python/lib/{_PY}/site-packages', '/opt/python']):
+    if p not in sys.path:
+        sys.path.insert(0, p)
+
+current_id = None
+
+
+class _Conn:
+    """One keep-alive connection; reconnects after the server closes it (e.g. a 413)."""
+
+    def __init__(self):
+        host, _, port = API.rpartition(':')
+        self.host, self.port = host.strip('[]'), int(port)
+        self.conn = None
+
+    def request(self, method, path, body=None, headers=None):
+        for attempt in (0, 1):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection(self.host, self.port)
+            try:
+                self.conn.request(method, path, body=body, headers=headers or {})
+                res = self.conn.getresponse()
+                return res.status, res, res.read()
+            except (OSError, http.client.HTTPException):
+                self.conn.close()
+                self.conn = None
+                if attempt or method == 'POST':
+                    raise
+
+
+conn = _Conn()
+
+
+def post(path, doc, error_type=None):
+    body = doc if isinstance(doc, bytes) else json.dumps(doc).encode()
+    headers = {'Content-Type': 'application/json'}
+    if error_type:
+        headers['Lambda-Runtime-Function-Error-Type'] = error_type
+    try:
+        conn.request('POST', path, body, headers)
+    except (OSError, http.client.HTTPException):
+        pass  # the server answered early (413) and closed; it has recorded the error
+
+
+class _RequestIdFilter(logging.Filter):
+    def filter(self, record):
+        record.aws_request_id = current_id
+        return True
+
+
+def setup_logging():
+    handler = logging.StreamHandler(sys.stdout)
+    fmt = logging.Formatter(
+        '[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s', '%Y-%m-%dT%H:%M:%S'
+    )
+    fmt.converter = time.gmtime
+    handler.setFormatter(fmt)
+    handler.addFilter(_RequestIdFilter())
+    root = logging.getLogger()
+    for h in list(root.handlers):
+        root.removeHandler(h)
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+class FaultError(Exception):
+    def __init__(self, error_type, message, tb=None):
+        super().__init__(message)
+        self.error_type, self.message, self.tb = error_type, message, tb
+
+
+def stack_of(tb):
+    return traceback.format_list(traceback.extract_tb(tb)) if tb else []
+
+
+def error_doc(error_type, message, stack):
+    doc = {'errorMessage': message, 'errorType': error_type}
+    if current_id:
+        doc['requestId'] = current_id
+    doc['stackTrace'] = stack
+    return doc
+
+
+def log_error(error_type, message, stack):
+    text = f'[ERROR] {error_type}: {message}\nTraceback (most recent call last):\n' + ''.join(stack)
+    sys.stdout.write(text.rstrip('\n') + '\n')
+    sys.stdout.flush()
+
+
+def load_handler():
+    try:
+        modname, fname = HANDLER.rsplit('.', 1)
+    except ValueError as e:
+        raise FaultError('Runtime.MalformedHandlerName', f"Bad handler '{HANDLER}': {e}")
+    modname = modname.replace('/', '.')
+    try:
+        module = importlib.import_module(modname)
+    except ImportError as e:
+        raise FaultError('Runtime.ImportModuleError', f"Unable to import module '{modname}': {e}", e.__traceback__)
+    except SyntaxError as e:
+        msg = f"Syntax error in module '{modname}': {e}"
+        raise FaultError('Runtime.UserCodeSyntaxError', msg, e.__traceback__)
+    fn = getattr(module, fname, None)
+    if fn is None:
+        raise FaultError('Runtime.HandlerNotFound', f"Handler '{fname}' missing on module '{modname}'")
+    return fn
+
+
+class LambdaContext:
+    def __init__(self, request_id, headers):
+        self.aws_request_id = request_id
+        self.function_name = os.environ.get('AWS_LAMBDA_FUNCTION_NAME', '')
+        self.function_version = os.environ.get('AWS_LAMBDA_FUNCTION_VERSION', '$LATEST')
+        self.memory_limit_in_mb = int(os.environ.get('AWS_LAMBDA_FUNCTION_MEMORY_SIZE', '128'))
+        self.invoked_function_arn = headers.get('Lambda-Runtime-Invoked-Function-Arn')
+        self.log_group_name = os.environ.get('AWS_LAMBDA_LOG_GROUP_NAME', '')
+        self.log_stream_name = os.environ.get('AWS_LAMBDA_LOG_STREAM_NAME', '')
+        self._deadline = int(headers.get('Lambda-Runtime-Deadline-Ms') or 0)
+        self.client_context = _json_or_none(headers.get('Lambda-Runtime-Client-Context'))
+        self.identity = _json_or_none(headers.get('Lambda-Runtime-Cognito-Identity'))
+
+    def get_remaining_time_in_millis(self):
+        return max(self._deadline - int(time.time() * 1000), 0)
+
+
+def _json_or_none(text):
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return None
+
+
+def init():
+    setup_logging()
+    try:
+        return load_handler()
+    except Exception as e:
+        if isinstance(e, FaultError):
+            error_type, message, stack = e.error_type, e.message, stack_of(e.tb)
+        else:
+            error_type, message, stack = type(e).__name__, str(e), stack_of(e.__traceback__)
+        log_error(error_type, message, stack)
+        post(f'{BASE}/init/error', error_doc(error_type, message, stack), error_type)
+        sys.exit(1)
+
+
+def main():
+    global current_id
+    handler = init()
+    while True:
+        try:
+            status, res, body = conn.request('GET', f'{BASE}/invocation/next')
+        except (OSError, http.client.HTTPException):
+            sys.exit(1)  # the Runtime API is gone: this environment is over
+        if status != 200:
+            sys.exit(1)
+        request_id = res.getheader('Lambda-Runtime-Aws-Request-Id')
+        current_id = request_id
+        trace = res.getheader('Lambda-Runtime-Trace-Id')
+        if trace:
+            os.environ['_X_AMZN_TRACE_ID'] = trace
+        ctx = LambdaContext(request_id, res.headers)  # case-insensitive .get
+        try:
+            result = handler(json.loads(body), ctx)
+            try:
+                out = json.dumps(result).encode()
+            except (TypeError, ValueError) as e:
+                raise FaultError('Runtime.MarshalError', f'Unable to marshal response: {e}')
+            post(f'{BASE}/invocation/{request_id}/response', out)
+        except Exception as e:
+            if isinstance(e, FaultError):
+                error_type, message, stack = e.error_type, e.message, stack_of(e.tb)
+            else:
+                # Drop our own frame, as Lambda shows only the user's.
+                tb = e.__traceback__.tb_next if e.__traceback__ else None
+                error_type, message, stack = type(e).__name__, str(e), stack_of(tb)
+            log_error(error_type, message, stack)
+            post(f'{BASE}/invocation/{request_id}/error', error_doc(error_type, message, stack), error_type)
+
+
+if __name__ == '__main__':
+    main()
