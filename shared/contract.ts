@@ -59,6 +59,8 @@ export const contract = {
         payload: z.string(),
         /** Chosen by the caller so it can match streamed log lines before the result arrives. */
         invocationId: z.string().uuid().optional(),
+        /** What started it, as recorded in History. */
+        trigger: z.enum(['ui', 'cli', 'api', 'http', 'schedule']).default('ui'),
       })
       .strict(),
   ),
@@ -71,6 +73,8 @@ export interface Events {
   'invocation:started': InvocationStarted;
   'invocation:log': InvocationLog;
   'invocation:finished': InvocationResult;
+  /** A project's template changed on disk: its function list must be reloaded. */
+  'project:changed': { projectId: number; reason: 'template' };
 }
 
 export type Contract = typeof contract;

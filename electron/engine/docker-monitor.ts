@@ -1,13 +1,6 @@
 import type { DockerStatus } from '../../shared/types';
 import type { EventBus } from './event-bus';
 
-export interface DockerProbe {
-  endpoint: string;
-  /** Resolves with what the engine says, or rejects when it cannot be reached. */
-  probe(): Promise<{ version: string; apiVersion: string; containers: number }>;
-  hint: string;
-}
-
 /**
  * Polls the Docker engine and pushes `docker:status` only when something changed, so the UI's banner
  * appears and clears by itself when dockerd stops or starts.
@@ -18,11 +11,12 @@ export class DockerMonitor {
   private inFlight: Promise<DockerStatus> | undefined;
 
   constructor(
-    private readonly docker: DockerProbe,
+    private readonly probe: () => Promise<DockerStatus>,
+    endpoint: string,
     private readonly events: EventBus,
     private readonly intervalMs = 2000,
   ) {
-    this.current = { state: 'checking', endpoint: docker.endpoint, checkedAt: 0 };
+    this.current = { state: 'checking', endpoint, checkedAt: 0 };
   }
 
   start(): void {
@@ -45,28 +39,16 @@ export class DockerMonitor {
 
   /** Checks now; concurrent callers share one probe. */
   check(): Promise<DockerStatus> {
-    this.inFlight ??= this.probe().finally(() => (this.inFlight = undefined));
+    this.inFlight ??= this.probe()
+      .then((next) => {
+        const changed = (['state', 'version', 'containers', 'error'] as const).some(
+          (k) => next[k] !== this.current[k],
+        );
+        this.current = next;
+        if (changed) this.events.emit('docker:status', next);
+        return next;
+      })
+      .finally(() => (this.inFlight = undefined));
     return this.inFlight;
-  }
-
-  private async probe(): Promise<DockerStatus> {
-    const endpoint = this.docker.endpoint;
-    let next: DockerStatus;
-    try {
-      const info = await this.docker.probe();
-      next = { state: 'connected', endpoint, ...info, checkedAt: Date.now() };
-    } catch (error) {
-      next = {
-        state: 'unavailable',
-        endpoint,
-        error: (error as Error).message,
-        hint: this.docker.hint,
-        checkedAt: Date.now(),
-      };
-    }
-    const changed = (['state', 'version', 'containers', 'error'] as const).some((k) => next[k] !== this.current[k]);
-    this.current = next;
-    if (changed) this.events.emit('docker:status', next);
-    return next;
   }
 }

@@ -3,7 +3,21 @@
  * GB-s are kept as ms·MB integers and divided by 1,024,000 exactly, so totals never drift.
  */
 import type { Architecture } from '../types';
-import { add, ceilInt, cmp, dec, divExact, max, min, mul, sub, toFixed, toNumber, ZERO, type Dec } from './decimal';
+import {
+  add,
+  ceilInt,
+  cmp,
+  dec,
+  divExact,
+  max,
+  min,
+  mul,
+  sub,
+  toFixed,
+  toNumber,
+  ZERO,
+  type Dec,
+} from './decimal';
 import { archPrices, defaultPriceTable, regionPrices, type DurationTier, type PriceTable } from './table';
 
 const MS_MB_PER_GB_S = 1_024_000n;
@@ -52,7 +66,11 @@ export function gbSeconds(billedMs: number, memoryMb: number): number {
 export function invocationCost(input: InvocationInput) {
   const u = resolve(input, 1);
   const compute = mul(u.gbs, dec(u.arch.tiers[0].price));
-  return result(u, { requests: 1, gbSeconds: u.gbs, compute, request: u.requestPrice }, { billedMs: u.billedMs });
+  return result(
+    u,
+    { requests: 1, gbSeconds: u.gbs, compute, request: u.requestPrice },
+    { billedMs: u.billedMs },
+  );
 }
 
 /** A month of `requests` invocations of the given duration, tiered and optionally less the free tier. */
@@ -133,18 +151,24 @@ interface Parts {
 function result<T extends object>(u: ReturnType<typeof resolve>, p: Parts, extra: T) {
   const storage = mul(u.storageGbs, dec(u.region.ephemeralPerGbSecond));
   const total = [p.request, storage, p.provisioned ?? ZERO].reduce(add, p.compute);
-  const money = { computeUsd: p.compute, requestUsd: p.request, storageUsd: storage, totalUsd: total };
-  const exact = Object.fromEntries(Object.entries(money).map(([k, v]) => [k, toFixed(v)]));
+  const exact = {
+    gbSeconds: toFixed(p.gbSeconds),
+    computeUsd: toFixed(p.compute),
+    requestUsd: toFixed(p.request),
+    storageUsd: toFixed(storage),
+    totalUsd: toFixed(total),
+    ...(p.provisioned ? { provisionedUsd: toFixed(p.provisioned) } : {}),
+  };
   return {
     requests: p.requests,
-    gbSeconds: toNumber(p.gbSeconds),
+    gbSeconds: Number(exact.gbSeconds),
     ...extra,
-    computeUsd: toNumber(p.compute),
-    requestUsd: toNumber(p.request),
-    storageUsd: toNumber(storage),
+    computeUsd: Number(exact.computeUsd),
+    requestUsd: Number(exact.requestUsd),
+    storageUsd: Number(exact.storageUsd),
     ...(p.provisioned ? { provisionedUsd: toNumber(p.provisioned) } : {}),
-    totalUsd: toNumber(total),
-    exact: { ...exact, gbSeconds: toFixed(p.gbSeconds) } as Record<keyof typeof money | 'gbSeconds', string>,
+    totalUsd: Number(exact.totalUsd),
+    exact,
   };
 }
 
@@ -163,8 +187,15 @@ const gbs = (msMb: bigint): Dec => divExact(dec(msMb), MS_MB_PER_GB_S);
 const ceilTo = (value: Dec, step: bigint): bigint => ((ceilInt(value) + step - 1n) / step) * step;
 
 function assert(value: number, name: string, lo: number, hi: number, integer = false): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < lo || value > hi || (integer && !Number.isInteger(value))) {
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value < lo ||
+    value > hi ||
+    (integer && !Number.isInteger(value))
+  ) {
     const kind = integer ? 'an integer' : 'a number';
-    throw new RangeError(`${name} must be ${kind} from ${lo} to ${hi}, got ${String(value)}`);
+    const range = hi === Infinity ? `of at least ${lo}` : `from ${lo} to ${hi}`;
+    throw new RangeError(`${name} must be ${kind} ${range}, got ${String(value)}`);
   }
 }

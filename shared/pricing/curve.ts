@@ -35,7 +35,8 @@ export function costCurve(input: CurveInput): CurvePoint[] {
   if (free.requests > 0) mark(free.requests, 'free-requests-end');
   if (free.gbSeconds > 0) mark(free.gbSeconds / perRequest, 'free-gb-seconds-end');
   tiers.forEach((t, i) => {
-    if (t.upToGbSeconds !== null) mark((t.upToGbSeconds + free.gbSeconds) / perRequest, `tier-${i + 2}-start`);
+    if (t.upToGbSeconds !== null)
+      mark((t.upToGbSeconds + free.gbSeconds) / perRequest, `tier-${i + 2}-start`);
   });
 
   const xs = new Set<number>(marks.keys());

@@ -9,7 +9,8 @@ export interface Dec {
 }
 
 export const ZERO: Dec = { units: 0n, scale: 0 };
-const pow10 = (n: number): bigint => 10n ** BigInt(n);
+const POW10: bigint[] = [];
+const pow10 = (n: number): bigint => (POW10[n] ??= 10n ** BigInt(n));
 const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?(?:e([+-]?\d+))?$/i;
 // Prices are parsed once per distinct string; per-invocation costing would otherwise reparse them.
 const cache = new Map<string, Dec>();
@@ -55,12 +56,14 @@ export const max = (a: Dec, b: Dec): Dec => (cmp(a, b) >= 0 ? a : b);
 
 /** Exact division by an integer whose only prime factors are 2 and 5 (e.g. 1,024,000). */
 export function divExact(a: Dec, divisor: bigint): Dec {
-  for (let k = 0; k <= 64; k++) {
-    const p = pow10(k);
-    if (p % divisor === 0n) return { units: a.units * (p / divisor), scale: a.scale + k };
+  let hit = divisors.get(divisor);
+  for (let k = 0; !hit && k <= 64; k++) {
+    if (pow10(k) % divisor === 0n) divisors.set(divisor, (hit = { units: pow10(k) / divisor, scale: k }));
   }
-  throw new RangeError(`Cannot divide exactly by ${divisor}`);
+  if (!hit) throw new RangeError(`Cannot divide exactly by ${divisor}`);
+  return mul(a, hit);
 }
+const divisors = new Map<bigint, Dec>();
 
 /** Rounds half away from zero to `digits` decimal places. */
 export function round(a: Dec, digits: number): Dec {
@@ -84,8 +87,11 @@ export function toFixed(a: Dec, digits?: number): string {
   const places = digits ?? r.scale;
   const abs = (r.units < 0n ? -r.units : r.units) * pow10(places - r.scale);
   const s = abs.toString().padStart(places + 1, '0');
-  let text = places ? `${s.slice(0, -places)}.${s.slice(-places)}` : s;
-  if (digits === undefined && places) text = text.replace(/\.?0+$/, '');
+  let end = s.length;
+  // Without fixed digits, drop trailing fractional zeros (a loop: this runs per invocation, regex is slow).
+  while (digits === undefined && end > s.length - places && s.charCodeAt(end - 1) === 48) end--;
+  const intEnd = s.length - places;
+  const text = end > intEnd ? `${s.slice(0, intEnd)}.${s.slice(intEnd, end)}` : s.slice(0, intEnd);
   return (r.units < 0n && /[1-9]/.test(text) ? '-' : '') + text;
 }
 

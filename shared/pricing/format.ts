@@ -17,7 +17,12 @@ export function formatGbSeconds(value: number | string | Dec, options: FormatOpt
   return `${show(value, options.digits, 0, 3)} GB-s`;
 }
 
-function show(value: number | string | Dec, digits: number | undefined, keep: number, significant: number): string {
+function show(
+  value: number | string | Dec,
+  digits: number | undefined,
+  keep: number,
+  significant: number,
+): string {
   const d = typeof value === 'object' ? value : dec(value);
   let places = digits ?? 2;
   if (digits === undefined) {
@@ -27,7 +32,8 @@ function show(value: number | string | Dec, digits: number | undefined, keep: nu
   }
   let text = toFixed(d, places);
   // Extra places were only for significance; trailing zeros in them say nothing.
-  if (digits === undefined) text = text.replace(new RegExp(`(\\.\\d{${keep}}\\d*?)0+$`), '$1').replace(/\.$/, '');
+  if (digits === undefined)
+    text = text.replace(new RegExp(`(\\.\\d{${keep}}\\d*?)0+$`), '$1').replace(/\.$/, '');
   const [whole, frac] = text.split('.');
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return frac === undefined ? grouped : `${grouped}.${frac}`;

@@ -86,7 +86,14 @@ export const defaultPriceTable: PriceTable = deepFreeze({
   regions: {
     ...Object.fromEntries(
       ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'eu-west-1', 'eu-west-2', 'eu-central-1']
-        .concat(['ap-northeast-1', 'ap-southeast-1', 'ap-southeast-2', 'ap-south-1', 'ca-central-1', 'sa-east-1'])
+        .concat([
+          'ap-northeast-1',
+          'ap-southeast-1',
+          'ap-southeast-2',
+          'ap-south-1',
+          'ca-central-1',
+          'sa-east-1',
+        ])
         .map((r) => [r, standard]),
     ),
     // prettier-ignore
@@ -125,7 +132,9 @@ export function withOverrides(table: PriceTable, overrides: PriceOverrides): Pri
 export function regionPrices(table: PriceTable, region: string): RegionPrices {
   const prices = Object.hasOwn(table.regions, region) ? table.regions[region] : undefined;
   if (!prices) {
-    throw new RangeError(`No Lambda prices for region "${region}"; known: ${Object.keys(table.regions).join(', ')}`);
+    throw new RangeError(
+      `No Lambda prices for region "${region}"; known: ${Object.keys(table.regions).join(', ')}`,
+    );
   }
   return prices;
 }

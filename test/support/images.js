@@ -61,7 +61,15 @@ const BASE_TOOLS = [
 ];
 
 /** Top-level stdlib folders Lambda functions never need. */
-const PY_SKIP_TOP = new Set(['test', 'idlelib', 'tkinter', 'turtledemo', 'ensurepip', 'lib2to3', 'pydoc_data']);
+const PY_SKIP_TOP = new Set([
+  'test',
+  'idlelib',
+  'tkinter',
+  'turtledemo',
+  'ensurepip',
+  'lib2to3',
+  'pydoc_data',
+]);
 
 const RECIPES = {
   'lambench-local/nodejs:20': {
@@ -108,7 +116,8 @@ function findTool(name) {
 function sharedObjects(tree) {
   const out = [];
   for (const entry of fs.readdirSync(tree, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile() && entry.name.endsWith('.so')) out.push(path.join(entry.parentPath ?? entry.path, entry.name));
+    if (entry.isFile() && entry.name.endsWith('.so'))
+      out.push(path.join(entry.parentPath ?? entry.path, entry.name));
   }
   return out;
 }
@@ -154,7 +163,8 @@ async function ldd(file) {
  * it listed are unchanged (a new transitive dependency implies a changed library).
  */
 async function libraries(files, cache) {
-  const fresh = (e, f) => e && e.key === statKey(f) && e.libs.every(([l, k]) => fs.existsSync(l) && statKey(l) === k);
+  const fresh = (e, f) =>
+    e && e.key === statKey(f) && e.libs.every(([l, k]) => fs.existsSync(l) && statKey(l) === k);
   const all = new Set();
   await Promise.all(
     files.map(async (f) => {
@@ -269,7 +279,12 @@ function stageRoot(root, p) {
   for (const lib of p.libs) addHostFile(root, lib, seen);
   for (const tree of p.recipe.trees) {
     const filter = tree === '/usr/lib/python3.11' ? keepPython : () => true;
-    fs.cpSync(tree, path.join(root, tree), { recursive: true, filter, verbatimSymlinks: true, preserveTimestamps: true });
+    fs.cpSync(tree, path.join(root, tree), {
+      recursive: true,
+      filter,
+      verbatimSymlinks: true,
+      preserveTimestamps: true,
+    });
   }
   for (const [link, target] of Object.entries(p.recipe.links)) {
     fs.mkdirSync(path.dirname(path.join(root, link)), { recursive: true });

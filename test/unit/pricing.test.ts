@@ -18,7 +18,13 @@ import {
 } from '../../shared/pricing';
 
 // AWS pricing page example: 3M requests × 120 ms × 1536 MB on x86.
-const awsExample: MonthlyInput = { requests: 3e6, durationMs: 120, memoryMb: 1536, arch: 'x86_64', freeTier: true };
+const awsExample: MonthlyInput = {
+  requests: 3e6,
+  durationMs: 120,
+  memoryMb: 1536,
+  arch: 'x86_64',
+  freeTier: true,
+};
 
 describe('AWS worked examples', () => {
   it('3M × 120 ms × 1536 MB with the free tier is $2.73', () => {
@@ -32,7 +38,13 @@ describe('AWS worked examples', () => {
   });
 
   it('60M × 28 ms × 1024 MB without the free tier is $40.00, requests exactly $12', () => {
-    const c = monthlyCost({ requests: 60e6, durationMs: 28, memoryMb: 1024, arch: 'x86_64', freeTier: false });
+    const c = monthlyCost({
+      requests: 60e6,
+      durationMs: 28,
+      memoryMb: 1024,
+      arch: 'x86_64',
+      freeTier: false,
+    });
     expect(c.gbSeconds).toBe(1_680_000);
     expect(c.requestUsd).toBe(12);
     expect(c.exact.requestUsd).toBe('12');
@@ -144,21 +156,23 @@ describe('price table', () => {
     expect(table.freeTier.gbSeconds).toBe(400_000);
     expect(table.regions['xx-test-1'].x86_64.tiers[0].price).toBe('0.0000166667');
     expect(defaultPriceTable.regions['us-east-1'].requestsPerMillion).toBe('0.20');
-    expect(() => withOverrides(defaultPriceTable, { regions: { 'us-east-1': { requestsPerMillion: 'x' } } })).toThrow(
-      /us-east-1\.requestsPerMillion/,
-    );
+    expect(() =>
+      withOverrides(defaultPriceTable, { regions: { 'us-east-1': { requestsPerMillion: 'x' } } }),
+    ).toThrow(/us-east-1\.requestsPerMillion/);
   });
 
   it('prices some regions higher', () => {
     const cape = monthlyCost({ ...awsExample, region: 'af-south-1' });
     expect(cape.exact.computeUsd).toBe('3.094'); // 140,000 × 0.0000221
-    expect(monthlyCost({ ...awsExample, region: 'eu-west-1' }).totalUsd).toBe(monthlyCost(awsExample).totalUsd);
+    expect(monthlyCost({ ...awsExample, region: 'eu-west-1' }).totalUsd).toBe(
+      monthlyCost(awsExample).totalUsd,
+    );
   });
 });
 
 describe('invalid input', () => {
   const bad: [string, Partial<MonthlyInput>, RegExp][] = [
-    ['negative requests', { requests: -1 }, /requests must be a number from 0/],
+    ['negative requests', { requests: -1 }, /requests must be a number from 0 to/],
     ['memory too small', { memoryMb: 127 }, /memoryMb must be an integer from 128 to 10240, got 127/],
     ['memory too large', { memoryMb: 10_241 }, /memoryMb/],
     ['NaN duration', { durationMs: NaN }, /durationMs .* got NaN/],
@@ -178,7 +192,13 @@ describe('curve and formatting', () => {
     expect(points.find((p) => p.requests === 1e6)?.markers).toEqual(['free-requests-end']);
     expect(points.find((p) => p.requests === 2_222_223)?.markers).toEqual(['free-gb-seconds-end']);
     points.slice(1).forEach((p, i) => expect(p.totalUsd).toBeGreaterThanOrEqual(points[i].totalUsd));
-    const huge = costCurve({ durationMs: 1000, memoryMb: 1024, arch: 'x86_64', freeTier: true, maxRequests: 2e10 });
+    const huge = costCurve({
+      durationMs: 1000,
+      memoryMb: 1024,
+      arch: 'x86_64',
+      freeTier: true,
+      maxRequests: 2e10,
+    });
     const tierStarts = huge.filter((p) => p.markers?.some((m) => m.startsWith('tier')));
     expect(tierStarts.map((p) => p.requests)).toEqual([6_000_400_000, 15_000_400_000]);
   });

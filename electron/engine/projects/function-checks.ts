@@ -39,7 +39,9 @@ export function checkCode(
     return `CodeUri '${codeUriText}' does not exist (${codeDir})`;
   }
   if (runtime.startsWith('provided')) {
-    return isFile(join(codeDir, 'bootstrap')) ? undefined : `Handler file 'bootstrap' not found in ${codeDir}`;
+    return isFile(join(codeDir, 'bootstrap'))
+      ? undefined
+      : `Handler file 'bootstrap' not found in ${codeDir}`;
   }
   if (!handler) return 'Handler is missing';
   const dot = handler.lastIndexOf('.');

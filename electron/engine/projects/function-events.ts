@@ -53,7 +53,13 @@ export function parseEvents(events: unknown, resolver: Resolver): FunctionEvent[
     const p = obj(ev.Properties);
     switch (type) {
       case 'Api':
-        out.push({ id, type, path: str(p.Path) ?? '/', method: (str(p.Method) ?? 'any').toUpperCase(), restApiId: str(p.RestApiId) });
+        out.push({
+          id,
+          type,
+          path: str(p.Path) ?? '/',
+          method: (str(p.Method) ?? 'any').toUpperCase(),
+          restApiId: str(p.RestApiId),
+        });
         break;
       case 'HttpApi':
         out.push({ id, type, path: str(p.Path), method: str(p.Method)?.toUpperCase(), apiId: str(p.ApiId) });
@@ -71,7 +77,12 @@ export function parseEvents(events: unknown, resolver: Resolver): FunctionEvent[
         break;
       }
       case 'SQS':
-        out.push({ id, type, queue: str(p.Queue) ?? '', batchSize: p.BatchSize === undefined ? undefined : Number(p.BatchSize) });
+        out.push({
+          id,
+          type,
+          queue: str(p.Queue) ?? '',
+          batchSize: p.BatchSize === undefined ? undefined : Number(p.BatchSize),
+        });
         break;
       default:
         out.push({ id, type, properties: p });

@@ -60,7 +60,15 @@ export function describeIntrinsic(v: unknown): string {
 /** Physical name a resource would plausibly get: its explicit name property, else its logical id. */
 function localName(id: string, res: { Properties?: unknown } | undefined): string {
   const props = isObj(res?.Properties) ? res.Properties : {};
-  for (const k of ['FunctionName', 'BucketName', 'QueueName', 'TopicName', 'TableName', 'StreamName', 'Name']) {
+  for (const k of [
+    'FunctionName',
+    'BucketName',
+    'QueueName',
+    'TopicName',
+    'TableName',
+    'StreamName',
+    'Name',
+  ]) {
     if (typeof props[k] === 'string') return props[k];
   }
   return id;
@@ -106,16 +114,27 @@ export class Resolver {
   }
 
   private walk(v: Json): Json {
-    if (Array.isArray(v)) return v.map((x) => this.walk(x)).filter((x) => x !== NO_VALUE);
+    if (Array.isArray(v)) return v.map((x, i) => this.child(`[${i}]`, x)).filter((x) => x !== NO_VALUE);
     if (!isObj(v)) return v;
     const key = intrinsicKey(v);
     if (key) return this.call(key, v[key], v);
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) {
-      const r = this.walk(x);
+      const r = this.child(this.path ? `.${k}` : k, x);
       if (r !== NO_VALUE) out[k] = r;
     }
     return out;
+  }
+
+  /** Walks a nested value with its path extended, so placeholders say where they are. */
+  private child(suffix: string, v: Json): Json {
+    const saved = this.path;
+    this.path += suffix;
+    try {
+      return this.walk(v);
+    } finally {
+      this.path = saved;
+    }
   }
 
   private truthy(v: Json): boolean {
@@ -197,7 +216,8 @@ export class Resolver {
     if (name in this.ctx.parameters) {
       const v = this.ctx.parameters[name];
       if (v === undefined) return this.miss(`!Ref ${name} (parameter without a value)`, `\${${name}}`);
-      if (this.ctx.listParameters.has(name) && typeof v === 'string') return v.split(',').map((s) => s.trim());
+      if (this.ctx.listParameters.has(name) && typeof v === 'string')
+        return v.split(',').map((s) => s.trim());
       return v;
     }
     const res = this.ctx.resources[name];
@@ -214,8 +234,10 @@ export class Resolver {
       const service = ARN_SERVICE[String(res.Type)];
       const name = localName(id, res);
       if (attr === 'Arn' && service === 's3') return `arn:aws:s3:::${name}`;
-      if (attr === 'Arn' && service === 'dynamodb') return `arn:aws:dynamodb:${REGION}:123456789012:table/${name}`;
-      if (attr === 'Arn' && service === 'kinesis') return `arn:aws:kinesis:${REGION}:123456789012:stream/${name}`;
+      if (attr === 'Arn' && service === 'dynamodb')
+        return `arn:aws:dynamodb:${REGION}:123456789012:table/${name}`;
+      if (attr === 'Arn' && service === 'kinesis')
+        return `arn:aws:kinesis:${REGION}:123456789012:stream/${name}`;
       if (attr === 'Arn' && service === 'lambda')
         return `arn:aws:lambda:${REGION}:123456789012:function:${name}`;
       if (attr === 'Arn' && service) return `arn:aws:${service}:${REGION}:123456789012:${name}`;

@@ -61,12 +61,18 @@ export function environmentFor(spec: EnvironmentSpec, runtimeDir: string): Recor
   const layers = [...spec.layerDirs].reverse();
   const major = /^nodejs(\d+)/.exec(spec.runtime)?.[1] ?? '20';
   const nodePath = [
-    ...layers.flatMap((l) => [path.join(l, 'nodejs', `node${major}`, 'node_modules'), path.join(l, 'nodejs', 'node_modules')]),
+    ...layers.flatMap((l) => [
+      path.join(l, 'nodejs', `node${major}`, 'node_modules'),
+      path.join(l, 'nodejs', 'node_modules'),
+    ]),
     spec.codeDir,
   ];
   const pyPath = layers.map((l) => path.join(l, 'python'));
   const defaults: Record<string, string> = {
-    PATH: [...layers.map((l) => path.join(l, 'bin')), process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'].join(':'),
+    PATH: [
+      ...layers.map((l) => path.join(l, 'bin')),
+      process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    ].join(':'),
     LANG: 'en_US.UTF-8',
     TZ: ':UTC',
     NODE_PATH: nodePath.join(':'),
@@ -154,7 +160,7 @@ function installExitHook(): void {
   });
 }
 
-function track(child: ChildProcess, spec: EnvironmentSpec): RunningEnvironment {
+function track(child: ChildProcess): RunningEnvironment {
   const pid = child.pid as number;
   live.add(pid);
   let listeners: ((line: string) => void)[] = [];
@@ -189,11 +195,8 @@ function track(child: ChildProcess, spec: EnvironmentSpec): RunningEnvironment {
       setTimeout(done, 200).unref();
     });
     child.once('close', done);
-    child.once('error', (err: NodeJS.ErrnoException) => {
-      emit(`Error: fork/exec ${spec.codeDir}/bootstrap: ${err.message} Runtime.InvalidEntrypoint`);
-      info = { exitCode: null, signal: null, oomKilled: false };
-      done();
-    });
+    // After a successful spawn, 'error' only means a failed kill; never let it throw.
+    child.on('error', () => undefined);
   });
 
   return {
@@ -236,12 +239,17 @@ export class ProcessExecutor implements Executor {
     };
     installExitHook();
     // Own process group, so destroy() takes the whole tree.
-    const child = spawn(cmd, args, { cwd: spec.codeDir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, {
+      cwd: spec.codeDir,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     if (child.pid === undefined) {
-      // spawn failed synchronously-ish (ENOENT/EACCES): report it through the same shape.
-      return failed(child, spec);
+      // Spawn failed (ENOENT, EACCES): report it through the same shape, as Runtime.InvalidEntrypoint.
+      return failed(child, cmd);
     }
-    return track(child, spec);
+    return track(child);
   }
 
   /** Kills process groups marked by a Lambench process that no longer runs. */
@@ -270,12 +278,12 @@ export class ProcessExecutor implements Executor {
   }
 }
 
-function failed(child: ChildProcess, spec: EnvironmentSpec): RunningEnvironment {
+function failed(child: ChildProcess, cmd: string): RunningEnvironment {
   let listeners: ((line: string) => void)[] = [];
   let message = '';
   const exited = new Promise<ExitInfo>((resolve) => {
     child.once('error', (err) => {
-      message = `Error: fork/exec ${spec.codeDir}/bootstrap: ${err.message} Runtime.InvalidEntrypoint`;
+      message = `Error: fork/exec ${cmd}: ${err.message} Runtime.InvalidEntrypoint`;
       for (const l of listeners) l(message);
       resolve({ exitCode: null, signal: null, oomKilled: false });
     });

@@ -37,9 +37,16 @@ export interface InvokeRequest {
   cognitoIdentity?: string;
 }
 
-/** `startedAt`: performance.now() when /next handed the event out; `receivedAt`: when the result arrived. */
+/** Request header our runtime clients add to results: stdout+stderr bytes written so far, cumulative. */
+export const LOG_BYTES_HEADER = 'lambench-log-bytes';
+
+/**
+ * `startedAt`: performance.now() when /next handed the event out; `receivedAt`: when the result arrived.
+ * `logBytes`: from LOG_BYTES_HEADER, so the engine can wait for the logs still in flight; absent for
+ * runtimes that do not send it (official images, custom bootstraps).
+ */
 export type InvokeOutcome =
-  | { ok: true; body: string; startedAt: number; receivedAt: number }
+  | { ok: true; body: string; startedAt: number; receivedAt: number; logBytes?: number }
   | {
       ok: false;
       errorType: string;
@@ -49,6 +56,7 @@ export type InvokeOutcome =
       body: string;
       startedAt: number;
       receivedAt: number;
+      logBytes?: number;
     };
 
 export interface RuntimeApi {
@@ -111,7 +119,11 @@ function parseError(body: string, headerType: string | undefined): InitError {
   } catch {
     // a runtime may post anything; the header type then stands alone
   }
-  const stack = Array.isArray(doc.stackTrace) ? doc.stackTrace : Array.isArray(doc.trace) ? doc.trace : undefined;
+  const stack = Array.isArray(doc.stackTrace)
+    ? doc.stackTrace
+    : Array.isArray(doc.trace)
+      ? doc.trace
+      : undefined;
   return {
     errorType: typeof doc.errorType === 'string' ? doc.errorType : (headerType ?? 'Runtime.Unknown'),
     errorMessage: typeof doc.errorMessage === 'string' ? doc.errorMessage : body,
@@ -135,7 +147,9 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<string | nu
       chunks.push(c);
     };
     req.on('data', onData);
-    req.on('end', () => resolve(chunks.length === 1 ? chunks[0].toString() : Buffer.concat(chunks).toString()));
+    req.on('end', () =>
+      resolve(chunks.length === 1 ? chunks[0].toString() : Buffer.concat(chunks).toString()),
+    );
     req.on('error', () => resolve(null));
   });
 }
@@ -195,7 +209,7 @@ export async function startRuntimeApi(opts: {
     p.resolve(outcome);
   };
 
-  const onNext = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+  const onNext = (res: http.ServerResponse): void => {
     if (!polled) {
       polled = true;
       firstPollResolve(performance.now());
@@ -205,7 +219,8 @@ export async function startRuntimeApi(opts: {
     // A second concurrent poll replaces the first; Lambda runtimes poll one at a time.
     if (waiter && !waiter.writableEnded) waiter.destroy();
     waiter = res;
-    req.socket.once('close', () => {
+    // On the response, not the keep-alive socket, so listeners do not pile up per poll.
+    res.once('close', () => {
       if (waiter === res) waiter = null;
     });
   };
@@ -246,11 +261,14 @@ export async function startRuntimeApi(opts: {
       finish(id, { ok: false, errorType, errorMessage, body: doc, startedAt: p.startedAt, receivedAt });
       return;
     }
+    const logHeader = req.headers[LOG_BYTES_HEADER];
+    const logBytes = typeof logHeader === 'string' ? Number(logHeader) : NaN;
+    const extra = Number.isFinite(logBytes) ? { logBytes } : {};
     if (kind === 'response') {
-      finish(id, { ok: true, body, startedAt: p.startedAt, receivedAt });
+      finish(id, { ok: true, body, startedAt: p.startedAt, receivedAt, ...extra });
     } else {
       const e = parseError(body, req.headers['lambda-runtime-function-error-type'] as string | undefined);
-      finish(id, { ok: false, ...e, body, startedAt: p.startedAt, receivedAt });
+      finish(id, { ok: false, ...e, body, startedAt: p.startedAt, receivedAt, ...extra });
     }
     send(res, 202, '{"status":"OK"}');
   };
@@ -274,7 +292,7 @@ export async function startRuntimeApi(opts: {
       const path = q < 0 ? url : url.slice(0, q);
       if (path.startsWith(PREFIX)) {
         const rest = path.slice(PREFIX.length);
-        if (req.method === 'GET' && rest === 'invocation/next') return onNext(req, res);
+        if (req.method === 'GET' && rest === 'invocation/next') return onNext(res);
         if (req.method === 'POST') {
           if (rest === 'init/error') return void onInitError(req, res);
           if (rest.startsWith('invocation/')) {
@@ -322,7 +340,14 @@ export async function startRuntimeApi(opts: {
           const now = performance.now();
           const errorMessage = 'The execution environment is stopped';
           const doc = errorBody('Runtime.Unknown', errorMessage);
-          return resolve({ ok: false, errorType: 'Runtime.Unknown', errorMessage, body: doc, startedAt: now, receivedAt: now });
+          return resolve({
+            ok: false,
+            errorType: 'Runtime.Unknown',
+            errorMessage,
+            body: doc,
+            startedAt: now,
+            receivedAt: now,
+          });
         }
         if (waiter && !waiter.writableEnded && !waiter.destroyed) {
           const res = waiter;
@@ -352,7 +377,8 @@ export async function startRuntimeApi(opts: {
       const stopped = { errorType: 'Runtime.Unknown', errorMessage: 'The execution environment is stopped' };
       for (const p of [...queue]) api.abort(p.req.requestId, stopped);
       for (const id of [...inflight.keys()]) api.abort(id, stopped);
-      if (waiter && !waiter.writableEnded) send(waiter, 410, errorBody('Runtime.Closed', 'Runtime API closed'), true);
+      if (waiter && !waiter.writableEnded)
+        send(waiter, 410, errorBody('Runtime.Closed', 'Runtime API closed'), true);
       waiter = null;
       const done = new Promise<void>((r) => server.close(() => r()));
       for (const s of sockets) s.destroy();

@@ -13,13 +13,23 @@ const PORT = Number(API.slice(sep + 1));
 const BASE = '/2018-06-01/runtime';
 const TASK_ROOT = process.env.LAMBDA_TASK_ROOT ?? process.cwd();
 const HANDLER = process.env._HANDLER ?? '';
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+// No socket cap: a fatal error must be able to POST while a /next long-poll holds a socket.
+const agent = new http.Agent({ keepAlive: true });
 
 /** The request id that log lines are attributed to; 'undefined' during init, as on Lambda. */
 let currentId = 'undefined';
 let finishCurrent = null;
 
 // --- logging: one record per console call, in Lambda's text format ---
+// Bytes written to stdout+stderr, sent with each result so the engine knows which logs are still in flight.
+let logBytes = 0;
+for (const stream of [process.stdout, process.stderr]) {
+  const write = stream.write.bind(stream);
+  stream.write = (chunk, ...rest) => {
+    logBytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    return write(chunk, ...rest);
+  };
+}
 const out = process.stdout;
 function patchConsole() {
   const levels = { log: 'INFO', info: 'INFO', warn: 'WARN', error: 'ERROR', debug: 'DEBUG', trace: 'TRACE' };
@@ -33,15 +43,14 @@ function patchConsole() {
 // --- HTTP to the Runtime API ---
 function request(method, urlPath, body, headers) {
   return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: HOST, port: PORT, method, path: urlPath, agent, headers },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
-        res.on('error', reject);
-      },
-    );
+    const req = http.request({ host: HOST, port: PORT, method, path: urlPath, agent, headers }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () =>
+        resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }),
+      );
+      res.on('error', reject);
+    });
     req.on('error', reject);
     req.end(body);
   });
@@ -49,7 +58,12 @@ function request(method, urlPath, body, headers) {
 
 function post(urlPath, body, extraHeaders) {
   const buf = Buffer.from(body);
-  const headers = { 'Content-Type': 'application/json', 'Content-Length': buf.length, ...extraHeaders };
+  const headers = {
+    'Content-Type': 'application/json',
+    'Content-Length': buf.length,
+    'Lambench-Log-Bytes': logBytes,
+    ...extraHeaders,
+  };
   // A 413 closes the socket mid-body; the server has recorded the error by then, so carry on.
   return request('POST', urlPath, buf, headers).catch(() => undefined);
 }
@@ -80,7 +94,9 @@ class RuntimeError extends Error {
 async function failInit(err) {
   const doc = toErrorDoc(err);
   logError('Uncaught Exception', doc);
-  await post(`${BASE}/init/error`, JSON.stringify(doc), { 'Lambda-Runtime-Function-Error-Type': doc.errorType });
+  await post(`${BASE}/init/error`, JSON.stringify(doc), {
+    'Lambda-Runtime-Function-Error-Type': doc.errorType,
+  });
   process.exit(1);
 }
 
@@ -98,7 +114,8 @@ async function loadHandler() {
   const dir = HANDLER.slice(0, slash + 1);
   const rest = HANDLER.slice(slash + 1);
   const dot = rest.indexOf('.');
-  if (dot <= 0 || dot === rest.length - 1) throw new RuntimeError('Runtime.MalformedHandlerName', 'Bad handler');
+  if (dot <= 0 || dot === rest.length - 1)
+    throw new RuntimeError('Runtime.MalformedHandlerName', 'Bad handler');
   const moduleName = dir + rest.slice(0, dot);
   const file = findModule(TASK_ROOT, moduleName);
   if (!file) {
@@ -123,7 +140,8 @@ async function loadHandler() {
   if (fn === undefined) {
     throw new RuntimeError('Runtime.HandlerNotFound', `${HANDLER} is undefined or not exported`);
   }
-  if (typeof fn !== 'function') throw new RuntimeError('Runtime.HandlerNotFound', `${HANDLER} is not a function`);
+  if (typeof fn !== 'function')
+    throw new RuntimeError('Runtime.HandlerNotFound', `${HANDLER} is not a function`);
   return fn;
 }
 
@@ -189,13 +207,14 @@ function run(handler, event, headers, id) {
       return resolve({ error: err });
     }
     if (ret && typeof ret.then === 'function') {
+      const once = (outcome) => {
+        if (settled) return;
+        settled = true;
+        resolve(outcome);
+      };
       ret.then(
-        (result) => {
-          if (!settled) (settled = true), resolve({ result });
-        },
-        (err) => {
-          if (!settled) (settled = true), resolve({ error: err ?? new Error('Promise rejected') });
-        },
+        (result) => once({ result }),
+        (err) => once({ error: err ?? new Error('Promise rejected') }),
       );
     } else if (handler.length < 3 && !settled) {
       settled = true;
@@ -230,7 +249,9 @@ async function loop(handler) {
       try {
         body = outcome.result === undefined ? 'null' : JSON.stringify(outcome.result);
       } catch (err) {
-        outcome = { error: new RuntimeError('Runtime.MarshalError', `Unable to stringify response body`, err) };
+        outcome = {
+          error: new RuntimeError('Runtime.MarshalError', `Unable to stringify response body`, err),
+        };
       }
     }
     if ('error' in outcome) {
@@ -261,7 +282,11 @@ process.on('uncaughtException', (err) => {
 process.on('unhandledRejection', (reason) => {
   const id = currentId;
   const text = reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason);
-  const err = new RuntimeError('Runtime.UnhandledPromiseRejection', text, reason instanceof Error ? reason : null);
+  const err = new RuntimeError(
+    'Runtime.UnhandledPromiseRejection',
+    text,
+    reason instanceof Error ? reason : null,
+  );
   finishCurrent?.(err);
   void fatal('Unhandled Promise Rejection', err, id);
 });

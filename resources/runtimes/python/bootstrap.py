@@ -16,9 +16,28 @@ BASE = '/2018-06-01/runtime'
 TASK_ROOT = os.environ.get('LAMBDA_TASK_ROOT', os.getcwd())
 HANDLER = os.environ.get('_HANDLER', '')
 
-# Logs must stream live, whatever flags started us.
-sys.stdout.reconfigure(line_buffering=True)
-sys.stderr.reconfigure(line_buffering=True)
+
+class _CountingStream:
+    """Counts bytes written, sent with each result so the engine knows which logs are still in flight."""
+
+    total = 0
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, s):
+        _CountingStream.total += len(s) if s.isascii() else len(s.encode('utf-8', 'backslashreplace'))
+        return self._stream.write(s)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+# Logs must stream live, in UTF-8, whatever flags and locale started us.
+sys.stdout.reconfigure(encoding='utf-8', errors='backslashreplace', line_buffering=True)
+sys.stderr.reconfigure(encoding='utf-8', errors='backslashreplace', line_buffering=True)
+sys.stdout = _CountingStream(sys.stdout)
+sys.stderr = _CountingStream(sys.stderr)
 
 _PY = f'python{sys.version_info.major}.{sys.version_info.minor}'
 for p in reversed([TASK_ROOT, f'/opt/python/lib/{_PY}/site-packages', '/opt/python']):
@@ -56,7 +75,7 @@ conn = _Conn()
 
 def post(path, doc, error_type=None):
     body = doc if isinstance(doc, bytes) else json.dumps(doc).encode()
-    headers = {'Content-Type': 'application/json'}
+    headers = {'Content-Type': 'application/json', 'Lambench-Log-Bytes': str(_CountingStream.total)}
     if error_type:
         headers['Lambda-Runtime-Function-Error-Type'] = error_type
     try:

@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { InvocationResult } from '../../shared/types';
+import { withEngine } from './engine-client';
+import type { Command } from './run';
+
+export const invoke: Command = {
+  summary: 'Invoke a function of a SAM project in its execution environment',
+  usage: 'lambench invoke <FunctionId> --project <dir> [--event <file>|-] [--json]',
+  options: {
+    project: { type: 'string', short: 'p' },
+    event: { type: 'string', short: 'e' },
+    json: { type: 'boolean' },
+  },
+  async run({ values, positionals }) {
+    const [functionId] = positionals;
+    if (!functionId || typeof values.project !== 'string') {
+      throw new Error(`a function id and --project are required\nUsage: ${this.usage}`);
+    }
+    const payload = readEvent(values.event as string | undefined);
+    const result = await withEngine(async (client) => {
+      const project = await client.call('projects:open', { path: resolve(values.project as string) });
+      return client.call('functions:invoke', { projectId: project.id, functionId, payload, trigger: 'cli' });
+    });
+    if (values.json) console.log(JSON.stringify(toJson(result)));
+    else printHuman(result);
+    return result.status === 'success' ? 0 : 1;
+  },
+};
+
+function readEvent(source: string | undefined): string {
+  if (source === undefined) return '{}';
+  return readFileSync(source === '-' ? 0 : source, 'utf8');
+}
+
+function toJson(r: InvocationResult) {
+  return {
+    requestId: r.requestId,
+    status: r.status,
+    response: r.response === undefined ? null : parseOrText(r.response),
+    error: r.error ? { type: r.error.type, message: r.error.message } : null,
+    durationMs: r.durationMs,
+    billedDurationMs: r.billedDurationMs,
+    initDurationMs: r.initDurationMs ?? null,
+    memorySizeMb: r.memorySizeMb,
+    maxMemoryUsedMb: r.maxMemoryUsedMb,
+    coldStart: r.coldStart,
+    logs: r.logs,
+  };
+}
+
+function printHuman(r: InvocationResult): void {
+  process.stderr.write(`${r.logs}\n`);
+  if (r.error) console.error(`\n${r.error.type}: ${r.error.message}`);
+  if (r.response !== undefined) console.log(r.response);
+}
+
+function parseOrText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,270 @@
+/**
+ * Runs each execution environment in its own hardened container: Lambda's memory and CPU share,
+ * a read-only root with a sized /tmp, the sandbox user, no capabilities.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type Docker from 'dockerode';
+import type { ImagePullProgress } from '../../../shared/types';
+import type { EnvironmentSpec, Executor, ExitInfo, RunningEnvironment } from '../runtime/executor';
+import { MemoryPeak } from './cgroup';
+import type { DockerClient } from './client';
+import { lambdaEnvironment, toDockerEnv } from './env';
+import { ensureImage } from './images';
+import { layerBinds } from './layers';
+import { LineSplitter } from './lines';
+import { findRuntimesDir } from './runtimes-dir';
+
+/** Official base images run their own runtime client from their entrypoint. */
+export const AWS_IMAGE_PREFIX = 'public.ecr.aws/lambda/';
+/** Lambda's sbx_user1051. */
+export const SANDBOX_USER = '993:990';
+/** Lambda gives one full vCPU at this memory size. */
+export const MB_PER_VCPU = 1769;
+
+export interface DockerExecutorOptions {
+  /** Scale the CPU share with memory as Lambda does (default true); off gives every container all cores. */
+  cpuScaling?: boolean;
+  /** Written to the lambench.owner label; defaults to `<hostname>/<pid>`. */
+  owner?: string;
+  /** Host folder with the runtime clients; defaults to findRuntimesDir(). */
+  runtimesDir?: string;
+  pidsLimit?: number;
+  region?: string;
+  /** Progress of pulls that start() triggers for a missing image. */
+  onPullProgress?: (p: ImagePullProgress) => void;
+}
+
+const statusOf = (err: unknown): number | undefined => (err as { statusCode?: number }).statusCode;
+
+/** The command a container runs for a runtime. */
+export function runtimeCommand(
+  spec: Pick<EnvironmentSpec, 'runtime' | 'handler' | 'image'>,
+  bootstrap: string,
+) {
+  if (spec.image.startsWith(AWS_IMAGE_PREFIX)) return [spec.handler];
+  if (spec.runtime.startsWith('nodejs')) return ['node', '/var/runtime/node/bootstrap.mjs'];
+  if (spec.runtime.startsWith('python')) return ['python3', '-u', '/var/runtime/python/bootstrap.py'];
+  if (spec.runtime.startsWith('provided')) return [bootstrap];
+  throw new Error(`Unsupported runtime ${spec.runtime}`);
+}
+
+/** Lambda looks for an OS-only runtime's bootstrap in the code first, then in the layers (/opt). */
+function bootstrapPath(spec: EnvironmentSpec): string {
+  if (fs.existsSync(path.join(spec.codeDir, 'bootstrap'))) return '/var/task/bootstrap';
+  const inLayer = spec.layerDirs.some((d) => fs.existsSync(path.join(d, 'bootstrap')));
+  return inLayer ? '/opt/bootstrap' : '/var/task/bootstrap';
+}
+
+/** Docker NanoCpus for a memory size: 1769 MB = 1 vCPU, between 0.05 CPU and the engine's cores. */
+export function nanoCpus(memoryMb: number, hostCpus: number): number {
+  const wanted = Math.round((memoryMb / MB_PER_VCPU) * 1e9);
+  return Math.min(Math.max(wanted, 0.05e9), hostCpus * 1e9);
+}
+
+/** The signal behind a shell-style exit code (137 → SIGKILL), or null. */
+export function signalName(exitCode: number | null): string | null {
+  if (exitCode === null || exitCode <= 128 || exitCode > 128 + 64) return null;
+  const entry = Object.entries(os.constants.signals).find(([, n]) => n === exitCode - 128);
+  return entry ? entry[0] : null;
+}
+
+export function containerName(id: string): string {
+  return `lambench-${id.replace(/[^a-zA-Z0-9_.-]/g, '-')}`;
+}
+
+export class DockerExecutor implements Executor {
+  readonly kind = 'docker' as const;
+  readonly owner: string;
+  private gateway?: Promise<string>;
+  private cpus?: Promise<number>;
+
+  constructor(
+    private readonly client: DockerClient,
+    private readonly opts: DockerExecutorOptions = {},
+  ) {
+    this.owner = opts.owner ?? `${os.hostname()}/${process.pid}`;
+  }
+
+  private get docker(): Docker {
+    return this.client.docker;
+  }
+
+  /**
+   * The default bridge's gateway: the host's address on the network containers are attached to.
+   * With a remote DOCKER_HOST this is the remote machine's bridge, which our server cannot bind.
+   */
+  runtimeApiHost(): Promise<string> {
+    this.gateway ??= this.docker
+      .getNetwork('bridge')
+      .inspect()
+      .then(
+        (n: { IPAM?: { Config?: { Gateway?: string }[] } }) => n.IPAM?.Config?.[0]?.Gateway ?? '172.17.0.1',
+      )
+      .catch((err: unknown) => {
+        this.gateway = undefined;
+        throw err;
+      });
+    return this.gateway;
+  }
+
+  private hostCpus(): Promise<number> {
+    this.cpus ??= this.docker
+      .info()
+      .then((i: { NCPU?: number }) => i.NCPU || os.availableParallelism())
+      .catch(() => os.availableParallelism());
+    return this.cpus;
+  }
+
+  private createOptions(spec: EnvironmentSpec, cpus: number): Docker.ContainerCreateOptions {
+    const awsImage = spec.image.startsWith(AWS_IMAGE_PREFIX);
+    const binds = [`${path.resolve(spec.codeDir)}:/var/task:ro`];
+    // Official images carry their own client in /var/runtime; ours would hide it.
+    if (!awsImage) binds.push(`${this.opts.runtimesDir ?? findRuntimesDir()}:/var/runtime:ro`);
+    binds.push(...layerBinds(spec.layerDirs.map((d) => path.resolve(d))));
+    const memory = spec.memoryMb * 1024 * 1024;
+    return {
+      name: containerName(spec.id),
+      Image: spec.image,
+      Cmd: runtimeCommand(spec, bootstrapPath(spec)),
+      Env: toDockerEnv(lambdaEnvironment(spec, { region: this.opts.region, awsImage })),
+      WorkingDir: '/var/task',
+      User: SANDBOX_USER,
+      Labels: { ...spec.labels, lambench: '1', 'lambench.env': spec.id, 'lambench.owner': this.owner },
+      HostConfig: {
+        Binds: binds,
+        Memory: memory,
+        // Equal to Memory: no swap, so going over the limit is an OOM kill as on Lambda.
+        MemorySwap: memory,
+        NanoCpus: this.opts.cpuScaling === false ? 0 : nanoCpus(spec.memoryMb, cpus),
+        PidsLimit: this.opts.pidsLimit ?? 1024,
+        Ulimits: [{ Name: 'nofile', Soft: 1024, Hard: 1024 }],
+        ReadonlyRootfs: true,
+        // Note: tmpfs pages count against the memory limit, unlike Lambda's disk-backed /tmp.
+        Tmpfs: { '/tmp': `rw,nosuid,nodev,size=${spec.ephemeralMb}m,mode=1777` },
+        CapDrop: ['ALL'],
+        SecurityOpt: ['no-new-privileges'],
+        NetworkMode: 'bridge',
+        AutoRemove: false,
+      },
+    };
+  }
+
+  private async create(spec: EnvironmentSpec): Promise<Docker.Container> {
+    const options = this.createOptions(spec, await this.hostCpus());
+    try {
+      return await this.docker.createContainer(options);
+    } catch (err) {
+      // Checking for the image on every start costs a round trip; only pull when create says so.
+      if (statusOf(err) !== 404) throw err;
+      await ensureImage(this.docker, spec.image, this.opts.onPullProgress);
+      return this.docker.createContainer(options);
+    }
+  }
+
+  async start(spec: EnvironmentSpec): Promise<RunningEnvironment> {
+    const container = await this.create(spec);
+    const listeners: ((line: string) => void)[] = [];
+    const early: string[] = [];
+    // Lines written before anyone listens are kept and replayed to the first listener.
+    const emit = (line: string) => (listeners.length ? listeners.forEach((l) => l(line)) : early.push(line));
+    const stdout = new LineSplitter(emit);
+    const stderr = new LineSplitter(emit);
+    let stream: NodeJS.ReadWriteStream;
+    try {
+      // Attaching before start means no output is lost, and lines arrive as they are written.
+      stream = await container.attach({ stream: true, stdout: true, stderr: true });
+      // Node's Writable and the modem's NodeJS.WritableStream typing disagree only on end()'s overloads.
+      this.docker.modem.demuxStream(stream, stdout as NodeJS.WritableStream, stderr as NodeJS.WritableStream);
+      await container.start();
+    } catch (err) {
+      await container.remove({ force: true }).catch(() => {});
+      throw err;
+    }
+    const outputEnded = new Promise<void>((resolve) => {
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      stream.on('error', () => resolve());
+    });
+    const info = await container.inspect();
+    // The typings omit the top-level IPAddress, which the default bridge fills in.
+    const settings = info.NetworkSettings as typeof info.NetworkSettings & { IPAddress?: string };
+    const networks = Object.values(settings.Networks ?? {});
+    const callerAddress = settings.IPAddress || networks[0]?.IPAddress || '';
+    const peak = new MemoryPeak(info.Id, container, this.client.local);
+    peak.start();
+
+    const exited = (async (): Promise<ExitInfo> => {
+      let exitCode: number | null = null;
+      let oomKilled = false;
+      try {
+        exitCode = (await container.wait()).StatusCode;
+        const state = (await container.inspect()).State;
+        oomKilled = state.OOMKilled;
+        exitCode = state.ExitCode ?? exitCode;
+      } catch {
+        // Removed meanwhile (destroy): what wait() said is all there is.
+      }
+      peak.stop();
+      // Let the last lines drain so they precede the exit, then emit any unterminated one.
+      await Promise.race([outputEnded, new Promise((r) => setTimeout(r, 1000).unref())]);
+      stdout.flush();
+      stderr.flush();
+      return { exitCode, signal: signalName(exitCode), oomKilled };
+    })();
+
+    let destroyed: Promise<void> | undefined;
+    return {
+      handle: info.Id,
+      callerAddress,
+      onLine(listener) {
+        listeners.push(listener);
+        if (listeners.length === 1) early.splice(0).forEach((line) => listener(line));
+      },
+      exited,
+      maxMemoryUsedMb: () => peak.readMb(),
+      destroy: () =>
+        (destroyed ??= (async () => {
+          peak.stop();
+          await container.kill().catch(() => {}); // 409 when it is no longer running
+          await container.remove({ force: true }).catch((err: unknown) => {
+            // 404: already gone; 409: a removal is already in progress.
+            if (statusOf(err) !== 404 && statusOf(err) !== 409) throw err;
+          });
+        })()),
+    };
+  }
+
+  /**
+   * Removes containers labelled lambench=1, sparing those of another Lambench process on this
+   * host that is still alive (the desktop app and a test run may share one engine).
+   */
+  async reapOrphans(): Promise<number> {
+    const list = await this.docker.listContainers({ all: true, filters: { label: ['lambench=1'] } });
+    const orphans = list.filter((c) => !this.ownerAlive(c.Labels['lambench.owner']));
+    await Promise.all(
+      orphans.map((c) =>
+        this.docker
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch((err: unknown) => {
+            if (statusOf(err) !== 404 && statusOf(err) !== 409) throw err;
+          }),
+      ),
+    );
+    return orphans.length;
+  }
+
+  private ownerAlive(owner: string | undefined): boolean {
+    if (!owner || owner === this.owner) return false;
+    const [host, pid] = owner.split('/');
+    if (host !== os.hostname() || !Number(pid)) return false;
+    try {
+      process.kill(Number(pid), 0);
+      return true;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  }
+}

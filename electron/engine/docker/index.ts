@@ -1,0 +1,6 @@
+export * from './client';
+export * from './images';
+export * from './docker-executor';
+export { lambdaEnvironment, RESERVED } from './env';
+export { layerBinds } from './layers';
+export { findRuntimesDir } from './runtimes-dir';

@@ -1,0 +1,140 @@
+/**
+ * Open projects and their functions: the registry in SQLite, each template loaded once and reloaded when
+ * it changes, and a watcher whose code-change counter makes the next invoke cold with fresh code.
+ */
+import { watch, type FSWatcher } from 'chokidar';
+import { existsSync, statSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { WorkbenchError } from '../../../shared/rpc/errors';
+import type { FunctionInfo, Project } from '../../../shared/types';
+import type { EventBus } from '../event-bus';
+import type { ProjectsRepo } from '../store/projects-repo';
+import { findTemplate, loadTemplate, type LoadedFunction, type LoadedTemplate } from './template';
+
+interface Watched {
+  watcher: FSWatcher;
+  template?: Promise<LoadedTemplate>;
+  codeVersion: number;
+}
+
+export class ProjectCatalog {
+  private readonly watched = new Map<number, Watched>();
+
+  constructor(
+    private readonly repo: ProjectsRepo,
+    private readonly events: EventBus,
+  ) {}
+
+  list(): Project[] {
+    return this.repo.list();
+  }
+
+  /** Registers a SAM folder; its template must load, so a broken one is reported before it is listed. */
+  async open(path: string, name?: string): Promise<Project> {
+    const dir = resolve(path);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+      throw new WorkbenchError('ProjectNotFound', `${dir} is not a folder`, { path: dir });
+    }
+    if (!findTemplate(dir)) {
+      throw new WorkbenchError(
+        'TemplateNotFound',
+        `${dir} has no template.yaml: is it a SAM project folder?`,
+        {
+          path: dir,
+        },
+      );
+    }
+    await loadTemplate(dir);
+    return this.repo.open(dir, name ?? basename(dir));
+  }
+
+  get(projectId: number): Project {
+    const project = this.repo.get(projectId);
+    if (!project)
+      throw new WorkbenchError('ProjectNotFound', `No project with id ${projectId}`, { projectId });
+    if (project.missing) {
+      throw new WorkbenchError(
+        'ProjectMissing',
+        `The folder of project '${project.name}' is gone: ${project.path}`,
+        {
+          projectId,
+          path: project.path,
+        },
+      );
+    }
+    return project;
+  }
+
+  async functions(projectId: number): Promise<FunctionInfo[]> {
+    const template = await this.template(projectId);
+    return template.functions.map((fn) => toInfo(projectId, fn));
+  }
+
+  async function(
+    projectId: number,
+    functionId: string,
+  ): Promise<{ fn: LoadedFunction; codeVersion: number }> {
+    const template = await this.template(projectId);
+    const fn = template.functions.find((f) => f.id === functionId);
+    if (!fn) {
+      throw new WorkbenchError('FunctionNotFound', `No function '${functionId}' in ${template.file}`, {
+        projectId,
+        functionId,
+        available: template.functions.map((f) => f.id),
+      });
+    }
+    return { fn, codeVersion: this.watched.get(projectId)!.codeVersion };
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.watched.values()].map((w) => w.watcher.close()));
+    this.watched.clear();
+  }
+
+  private template(projectId: number): Promise<LoadedTemplate> {
+    const project = this.get(projectId);
+    const watched = this.watch(project);
+    watched.template ??= loadTemplate(project.path).catch((error) => {
+      watched.template = undefined;
+      throw error;
+    });
+    return watched.template;
+  }
+
+  private watch(project: Project): Watched {
+    const existing = this.watched.get(project.id);
+    if (existing) return existing;
+    const watcher = watch(project.path, {
+      ignoreInitial: true,
+      ignored: (path) => /[\\/](node_modules|\.git|\.aws-sam|__pycache__)([\\/]|$)/.test(path),
+    });
+    const watched: Watched = { watcher, codeVersion: 0 };
+    watcher.on('all', (_event, path) => {
+      if (basename(path).startsWith('template.y')) {
+        watched.template = undefined;
+        this.events.emit('project:changed', { projectId: project.id, reason: 'template' });
+      } else {
+        watched.codeVersion++;
+      }
+    });
+    this.watched.set(project.id, watched);
+    return watched;
+  }
+}
+
+function toInfo(projectId: number, fn: LoadedFunction): FunctionInfo {
+  return {
+    id: fn.id,
+    projectId,
+    runtime: fn.runtime,
+    handler: fn.handler,
+    codeUri: fn.codeUri,
+    memorySize: fn.memorySize,
+    timeout: fn.timeout,
+    architecture: fn.architecture,
+    ephemeralStorage: fn.ephemeralStorage,
+    environment: fn.environment,
+    reservedConcurrency: fn.reservedConcurrency,
+    unsupported: fn.unsupported,
+  };
+}

@@ -1,0 +1,208 @@
+/**
+ * A synchronous invoke, end to end: payload checks, an environment from the pool, Lambda's log frame
+ * (START/END/REPORT), the figures, the record in SQLite and the live events for the UI.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { WorkbenchError } from '../../../shared/rpc/errors';
+import { billedDurationMs, invocationCost } from '../../../shared/pricing';
+import type { InvocationError, InvocationResult } from '../../../shared/types';
+import type { EventBus } from '../event-bus';
+import type { LoadedFunction } from '../projects/template';
+import type { InvocationsRepo } from '../store/invocations-repo';
+import { LogCollector } from './log-collector';
+import type { Pool } from './pool';
+import type { EnvironmentSpec } from './executor';
+
+/** Lambda's limit for a synchronous request payload. */
+export const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
+
+export interface InvokeRequest {
+  projectId: number;
+  /** Where the function's project lives, for labels and names. */
+  projectName: string;
+  fn: LoadedFunction;
+  payload: string;
+  invocationId?: string;
+  trigger: 'ui' | 'cli' | 'api' | 'http' | 'schedule' | 'sweep';
+  /** Bumped by the project watcher when code changes, so the next invoke is cold with fresh code. */
+  codeVersion: number;
+  image: string;
+  /** Overrides for a memory sweep. */
+  memoryMb?: number;
+}
+
+export class Invoker {
+  constructor(
+    private readonly pool: Pool,
+    private readonly events: EventBus,
+    private readonly records: InvocationsRepo,
+    /** Makes sure the image exists before a cold start (pulls with progress). */
+    private readonly prepareImage: (image: string) => Promise<void>,
+  ) {}
+
+  async invoke(req: InvokeRequest): Promise<InvocationResult> {
+    const { fn } = req;
+    if (fn.unsupported) throw new WorkbenchError('FunctionNotRunnable', fn.unsupported, { functionId: fn.id });
+    checkPayload(req.payload);
+    const memorySizeMb = req.memoryMb ?? fn.memorySize;
+    const invocationId = req.invocationId ?? randomUUID();
+    const requestId = randomUUID();
+    const startedAt = Date.now();
+    const base = { invocationId, requestId, projectId: req.projectId, functionId: fn.id };
+    this.records.begin({
+      ...base,
+      trigger: req.trigger,
+      event: req.payload,
+      startedAt,
+      memorySizeMb,
+      architecture: fn.architecture,
+    });
+    this.events.emit('invocation:started', { ...base, startedAt });
+
+    const logs = new LogCollector((line) => this.events.emit('invocation:log', { invocationId, requestId, line }));
+    const finish = (result: Omit<InvocationResult, keyof typeof base | 'logs' | 'logsTruncated'>) => {
+      const full: InvocationResult = { ...base, ...result, logs: logs.text(), logsTruncated: logs.truncated };
+      // Throttles and failed starts ran no code, so Lambda bills nothing for them.
+      const cost =
+        full.billedDurationMs > 0
+          ? invocationCost({ durationMs: full.durationMs, memoryMb: memorySizeMb, arch: fn.architecture })
+          : { gbSeconds: 0, totalUsd: 0 };
+      this.records.finish({ ...full, gbSeconds: cost.gbSeconds, costUsd: cost.totalUsd });
+      this.events.emit('invocation:finished', full);
+      return full;
+    };
+    const common = { startedAt, memorySizeMb, architecture: fn.architecture };
+
+    const spec = this.spec(req, memorySizeMb);
+    const functionKey = `${req.projectId}/${fn.id}`;
+    let lease;
+    try {
+      await this.prepareImage(spec.image);
+      lease = await this.pool.acquire(functionKey, configKey(spec, req.codeVersion), spec, fn.reservedConcurrency);
+    } catch (error) {
+      const e = error as WorkbenchError;
+      const throttled = e.name === 'TooManyRequestsException';
+      logs.push(`${throttled ? 'Throttled' : 'Could not start an environment'}: ${e.name}: ${e.message}`);
+      return finish({
+        ...common,
+        status: throttled ? 'throttled' : 'error',
+        error: { type: e.name, message: e.message },
+        durationMs: 0,
+        billedDurationMs: 0,
+        coldStart: false,
+        maxMemoryUsedMb: 0,
+      });
+    }
+
+    const { env, cold } = lease;
+    try {
+      lease.env.takeBacklog().forEach((l) => logs.push(l));
+      const initDurationMs = cold ? round2(env.phases.initMs) : undefined;
+      if (lease.initError) {
+        const error: InvocationError = {
+          type: lease.initError.errorType,
+          message: lease.initError.errorMessage,
+          stackTrace: lease.initError.stackTrace,
+        };
+        logs.push(`INIT_REPORT Init Duration: ${initDurationMs?.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${error.type}`);
+        return finish({
+          ...common,
+          status: 'error',
+          error,
+          response: JSON.stringify({ errorType: error.type, errorMessage: error.message }),
+          durationMs: 0,
+          billedDurationMs: 0,
+          initDurationMs,
+          coldStart: true,
+          maxMemoryUsedMb: 0,
+          environmentId: env.spec.id,
+        });
+      }
+      logs.push(`START RequestId: ${requestId} Version: $LATEST`);
+      const run = await env.run(
+        {
+          requestId,
+          payload: req.payload,
+          deadlineMs: Date.now() + fn.timeout * 1000,
+          functionArn: `arn:aws:lambda:us-east-1:123456789012:function:${fn.functionName}`,
+        },
+        fn.timeout,
+        (line) => logs.push(line),
+      );
+      const { outcome } = run;
+      if (run.failure === 'timeout') {
+        logs.push(`${new Date().toISOString()} ${requestId} Task timed out after ${fn.timeout.toFixed(2)} seconds`);
+      }
+      const durationMs = run.failure === 'timeout' ? fn.timeout * 1000 : round2(run.durationMs);
+      const billed = billedDurationMs(durationMs);
+      logs.push(`END RequestId: ${requestId}`);
+      logs.push(
+        `REPORT RequestId: ${requestId}\tDuration: ${durationMs.toFixed(2)} ms\tBilled Duration: ${billed} ms\t` +
+          `Memory Size: ${memorySizeMb} MB\tMax Memory Used: ${run.maxMemoryUsedMb} MB` +
+          (initDurationMs === undefined ? '' : `\tInit Duration: ${initDurationMs.toFixed(2)} ms`),
+      );
+      return finish({
+        ...common,
+        status: outcome.ok ? 'success' : run.failure === 'timeout' ? 'timeout' : 'error',
+        response: outcome.body,
+        error: outcome.ok
+          ? undefined
+          : { type: outcome.errorType, message: outcome.errorMessage, stackTrace: outcome.stackTrace },
+        durationMs,
+        billedDurationMs: billed,
+        initDurationMs,
+        coldStart: cold,
+        maxMemoryUsedMb: run.maxMemoryUsedMb,
+        environmentId: env.spec.id,
+      });
+    } finally {
+      lease.release();
+    }
+  }
+
+  private spec(req: InvokeRequest, memoryMb: number): Omit<EnvironmentSpec, 'runtimeApi'> {
+    const { fn } = req;
+    const id = randomUUID().slice(0, 12);
+    return {
+      id,
+      functionName: fn.functionName,
+      runtime: fn.runtime,
+      handler: fn.handler,
+      codeDir: fn.codeUri,
+      layerDirs: fn.layers,
+      memoryMb,
+      timeoutSec: fn.timeout,
+      ephemeralMb: fn.ephemeralStorage,
+      architecture: fn.architecture,
+      environment: fn.environment,
+      image: req.image,
+      labels: { 'lambench.project': String(req.projectId), 'lambench.function': fn.id },
+    };
+  }
+}
+
+function checkPayload(payload: string): void {
+  const bytes = Buffer.byteLength(payload);
+  if (bytes > MAX_SYNC_PAYLOAD_BYTES) {
+    throw new WorkbenchError(
+      'RequestEntityTooLargeException',
+      `The event is ${(bytes / 1024 / 1024).toFixed(1)} MB; Lambda accepts at most 6 MB (${MAX_SYNC_PAYLOAD_BYTES} bytes) for a synchronous invoke`,
+      { bytes, limit: MAX_SYNC_PAYLOAD_BYTES },
+    );
+  }
+  try {
+    JSON.parse(payload);
+  } catch (error) {
+    throw new WorkbenchError('InvalidRequestContentException', `Could not parse the event as JSON: ${(error as Error).message}`);
+  }
+}
+
+/** Everything that makes two environments interchangeable; anything else changing means a cold start. */
+function configKey(spec: Omit<EnvironmentSpec, 'runtimeApi'>, codeVersion: number): string {
+  const { id: _id, labels: _labels, ...config } = spec;
+  return createHash('sha1')
+    .update(JSON.stringify({ ...config, codeVersion }))
+    .digest('hex');
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
