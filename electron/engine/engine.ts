@@ -2,10 +2,11 @@
  * The engine: plain Node, no Electron. It wires the store, projects, Docker and the runtime together and
  * implements the Workbench API's handlers; every transport calls these same functions.
  */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Handlers } from '../../shared/contract';
 import { version } from '../cli/version';
-import { createDockerClient, DockerExecutor, dockerStatus, ensureImage } from './docker';
+import { createDockerClient, DockerExecutor, dockerStatus } from './docker';
 import { DockerMonitor } from './docker-monitor';
 import { EventBus } from './event-bus';
 import { createFromBlueprint, listBlueprints } from './projects/blueprints';
@@ -35,6 +36,7 @@ export interface EngineOptions {
 
 export async function createEngine(options: EngineOptions): Promise<Engine> {
   const events = new EventBus();
+  mkdirSync(options.home, { recursive: true });
   const db = openDatabase(join(options.home, 'lambench.db'));
   const records = new InvocationsRepo(db);
   records.markInterrupted(isAlive);
@@ -45,7 +47,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   monitor.start();
   const kind = options.executor ?? (process.env.LAMBENCH_EXECUTOR === 'process' ? 'process' : 'docker');
   const executor: Executor =
-    kind === 'process' ? new ProcessExecutor() : new DockerExecutor(docker, { owner: ownerLabel() });
+    kind === 'process'
+      ? new ProcessExecutor()
+      : new DockerExecutor(docker, { onPullProgress: (p) => events.emit('image:pull', p) });
   if (kind === 'docker') void executor.reapOrphans().catch(() => 0);
 
   const pool = new Pool(executor, {
@@ -53,11 +57,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     globalLimit: options.concurrencyLimit ?? 20,
   });
   const images = imageMap();
-  const prepareImage =
-    kind === 'docker'
-      ? async (image: string) => void (await ensureImage(docker.docker, image, (p) => events.emit('image:pull', p)))
-      : async () => {};
-  const invoker = new Invoker(pool, events, records, prepareImage);
+  const invoker = new Invoker(pool, events, records);
 
   const handlers: Handlers = {
     'app:status': async () => ({
@@ -103,11 +103,6 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       db.close();
     },
   };
-}
-
-/** Containers are labelled with their owner so a second Lambench (the CLI beside the app) leaves them be. */
-function ownerLabel(): string {
-  return `pid-${process.pid}`;
 }
 
 function isAlive(pid: number): boolean {

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDockerClient, ping } from '../../electron/engine/docker/client';
-import { DockerExecutor, nanoCpus, signalName } from '../../electron/engine/docker/docker-executor';
+import { cpuLimit, DockerExecutor, signalName } from '../../electron/engine/docker/docker-executor';
 import { ensureImage } from '../../electron/engine/docker/images';
 import { layerBinds } from '../../electron/engine/docker/layers';
 import type { EnvironmentSpec, ExitInfo, RunningEnvironment } from '../../electron/engine/runtime/executor';
@@ -231,15 +231,20 @@ describe('docker executor', () => {
   });
 
   it('scales the CPU share with memory', async () => {
-    expect(nanoCpus(1769, 8)).toBe(1e9);
-    expect(nanoCpus(128, 8)).toBe(Math.round((128 / 1769) * 1e9));
-    expect(nanoCpus(10240, 2)).toBe(2e9);
-    expect(nanoCpus(1, 2)).toBe(0.05e9);
+    expect(cpuLimit(1769, 8)).toEqual({ CpuPeriod: 20_000, CpuQuota: 20_000 });
+    expect(cpuLimit(128, 8).CpuQuota).toBe(Math.round((128 / 1769) * 20_000));
+    expect(cpuLimit(10240, 2).CpuQuota).toBe(40_000);
+    expect(cpuLimit(1, 2).CpuQuota).toBe(1000);
     const env = await executor.start(spec('sleep 30', { memoryMb: 1769 }));
+    const boosted = (await client.docker.getContainer(env.handle).inspect()).HostConfig;
+    await env.endInitBoost();
     const info = await client.docker.getContainer(env.handle).inspect();
     await env.destroy();
     const host = info.HostConfig;
-    expect(host.NanoCpus).toBe(nanoCpus(1769, os.availableParallelism()));
+    // Unlimited during init (Lambda's boost), then the memory-scaled share.
+    expect(boosted.CpuQuota).toBe(0);
+    expect(host.CpuQuota).toBe(cpuLimit(1769, os.availableParallelism()).CpuQuota);
+    expect(host.CpuPeriod).toBe(20_000);
     expect(host.Memory).toBe(1769 * 1024 * 1024);
     expect(host.MemorySwap).toBe(host.Memory);
     expect(host.ReadonlyRootfs).toBe(true);

@@ -57,10 +57,16 @@ function bootstrapPath(spec: EnvironmentSpec): string {
   return inLayer ? '/opt/bootstrap' : '/var/task/bootstrap';
 }
 
-/** Docker NanoCpus for a memory size: 1769 MB = 1 vCPU, between 0.05 CPU and the engine's cores. */
-export function nanoCpus(memoryMb: number, hostCpus: number): number {
-  const wanted = Math.round((memoryMb / MB_PER_VCPU) * 1e9);
-  return Math.min(Math.max(wanted, 0.05e9), hostCpus * 1e9);
+/** The CFS period: short, so a small function is slowed evenly rather than frozen for most of 100 ms. */
+export const CPU_PERIOD_US = 20_000;
+
+/**
+ * The CPU share for a memory size, as a CFS quota: 1769 MB = 1 vCPU, at least 1 ms per period (the
+ * kernel's floor) and at most the engine's cores.
+ */
+export function cpuLimit(memoryMb: number, hostCpus: number): { CpuPeriod: number; CpuQuota: number } {
+  const wanted = Math.round((memoryMb / MB_PER_VCPU) * CPU_PERIOD_US);
+  return { CpuPeriod: CPU_PERIOD_US, CpuQuota: Math.min(Math.max(wanted, 1000), hostCpus * CPU_PERIOD_US) };
 }
 
 /** The signal behind a shell-style exit code (137 → SIGKILL), or null. */
@@ -117,7 +123,7 @@ export class DockerExecutor implements Executor {
     return this.cpus;
   }
 
-  private createOptions(spec: EnvironmentSpec, cpus: number): Docker.ContainerCreateOptions {
+  private createOptions(spec: EnvironmentSpec): Docker.ContainerCreateOptions {
     const awsImage = spec.image.startsWith(AWS_IMAGE_PREFIX);
     const binds = [`${path.resolve(spec.codeDir)}:/var/task:ro`];
     // Official images carry their own client in /var/runtime; ours would hide it.
@@ -137,7 +143,8 @@ export class DockerExecutor implements Executor {
         Memory: memory,
         // Equal to Memory: no swap, so going over the limit is an OOM kill as on Lambda.
         MemorySwap: memory,
-        NanoCpus: this.opts.cpuScaling === false ? 0 : nanoCpus(spec.memoryMb, cpus),
+        // Lambda boosts the CPU during init; the memory-scaled share applies from endInitBoost() on.
+        CpuQuota: 0,
         PidsLimit: this.opts.pidsLimit ?? 1024,
         Ulimits: [{ Name: 'nofile', Soft: 1024, Hard: 1024 }],
         ReadonlyRootfs: true,
@@ -152,7 +159,7 @@ export class DockerExecutor implements Executor {
   }
 
   private async create(spec: EnvironmentSpec): Promise<Docker.Container> {
-    const options = this.createOptions(spec, await this.hostCpus());
+    const options = this.createOptions(spec);
     try {
       return await this.docker.createContainer(options);
     } catch (err) {
@@ -224,6 +231,10 @@ export class DockerExecutor implements Executor {
       },
       exited,
       maxMemoryUsedMb: () => peak.readMb(),
+      endInitBoost: async () => {
+        if (this.opts.cpuScaling === false) return;
+        await container.update(cpuLimit(spec.memoryMb, await this.hostCpus()));
+      },
       destroy: () =>
         (destroyed ??= (async () => {
           peak.stop();

@@ -97,6 +97,7 @@ export class Environment {
       await env.stop();
       return { env, initError: initFailure };
     }
+    await env.running.endInitBoost();
     env.state = 'ready';
     return { env };
   }

@@ -45,6 +45,8 @@ export interface RunningEnvironment {
   exited: Promise<ExitInfo>;
   /** Peak memory of the whole environment so far, in MB, read from its cgroup (0 when unknown). */
   maxMemoryUsedMb(): Promise<number>;
+  /** Ends Lambda's init CPU boost: from now on the environment gets its memory-scaled CPU share. */
+  endInitBoost(): Promise<void>;
   /** Kills the environment at once and removes what it left. Safe to call more than once. */
   destroy(): Promise<void>;
 }

@@ -36,8 +36,6 @@ export class Invoker {
     private readonly pool: Pool,
     private readonly events: EventBus,
     private readonly records: InvocationsRepo,
-    /** Makes sure the image exists before a cold start (pulls with progress). */
-    private readonly prepareImage: (image: string) => Promise<void>,
   ) {}
 
   async invoke(req: InvokeRequest): Promise<InvocationResult> {
@@ -77,7 +75,6 @@ export class Invoker {
     const functionKey = `${req.projectId}/${fn.id}`;
     let lease;
     try {
-      await this.prepareImage(spec.image);
       lease = await this.pool.acquire(functionKey, configKey(spec, req.codeVersion), spec, fn.reservedConcurrency);
     } catch (error) {
       const e = error as WorkbenchError;

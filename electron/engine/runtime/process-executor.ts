@@ -215,6 +215,8 @@ function track(child: ChildProcess): RunningEnvironment {
       sample();
       return Math.ceil(peakKb / 1024);
     },
+    // A process has no CPU limit to restore.
+    endInitBoost: async () => {},
     async destroy() {
       if (live.has(pid)) killGroup(pid);
       await exited;
@@ -297,6 +299,7 @@ function failed(child: ChildProcess, cmd: string): RunningEnvironment {
     },
     exited,
     maxMemoryUsedMb: async () => 0,
+    endInitBoost: async () => {},
     destroy: async () => {
       await exited;
       listeners = [];
