@@ -1,21 +1,23 @@
 /**
- * The engine: plain Node, no Electron. It wires the store, projects, Docker and the runtime together and
- * implements the Workbench API's handlers; every transport calls these same functions.
+ * The engine: plain Node, no Electron. It wires the store, projects, Docker and the runtime together;
+ * the handlers in handlers/ implement the Workbench API on top, and every transport calls those.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Handlers } from '../../shared/contract';
-import { version } from '../cli/version';
 import { createDockerClient, DockerExecutor, dockerStatus } from './docker';
 import { DockerMonitor } from './docker-monitor';
 import { EventBus } from './event-bus';
-import { createFromBlueprint, listBlueprints } from './projects/blueprints';
+import { appHandlers } from './handlers/app';
+import { invocationHandlers } from './handlers/invocations';
+import { projectHandlers } from './handlers/projects';
 import { ProjectCatalog } from './projects/catalog';
 import type { Executor } from './runtime/executor';
 import { imageMap } from './runtime/image-map';
 import { Invoker } from './runtime/invoker';
 import { Pool } from './runtime/pool';
 import { ProcessExecutor } from './runtime/process-executor';
+import type { Services } from './services';
 import { openDatabase } from './store/database';
 import { InvocationsRepo } from './store/invocations-repo';
 import { ProjectsRepo } from './store/projects-repo';
@@ -23,6 +25,8 @@ import { ProjectsRepo } from './store/projects-repo';
 export interface Engine {
   handlers: Handlers;
   events: EventBus;
+  /** The parts, for tests and benchmarks that need to look inside. */
+  services: Services;
   close(): Promise<void>;
 }
 
@@ -43,60 +47,40 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const catalog = new ProjectCatalog(new ProjectsRepo(db), events);
 
   const docker = createDockerClient();
-  const monitor = new DockerMonitor(() => dockerStatus(docker), docker.endpoint, events);
-  monitor.start();
-  const kind = options.executor ?? (process.env.LAMBENCH_EXECUTOR === 'process' ? 'process' : 'docker');
+  const dockerMonitor = new DockerMonitor(() => dockerStatus(docker), docker.endpoint, events);
+  dockerMonitor.start();
+  const executorKind = options.executor ?? (process.env.LAMBENCH_EXECUTOR === 'process' ? 'process' : 'docker');
   const executor: Executor =
-    kind === 'process'
+    executorKind === 'process'
       ? new ProcessExecutor()
       : new DockerExecutor(docker, { onPullProgress: (p) => events.emit('image:pull', p) });
-  if (kind === 'docker') void executor.reapOrphans().catch(() => 0);
+  await executor.reapOrphans().catch(() => 0);
 
   const pool = new Pool(executor, {
     keepAliveMs: options.keepAliveMs ?? 10 * 60_000,
     globalLimit: options.concurrencyLimit ?? 20,
   });
-  const images = imageMap();
   const invoker = new Invoker(pool, events, records);
-
-  const handlers: Handlers = {
-    'app:status': async () => ({
-      version,
-      home: options.home,
-      executor: kind,
-      node: process.versions.node,
-      platform: `${process.platform}-${process.arch}`,
-    }),
-    'docker:status': () => (monitor.status.state === 'checking' ? monitor.check() : Promise.resolve(monitor.status)),
-    'projects:list': async () => catalog.list(),
-    'projects:open': ({ path }) => catalog.open(path),
-    'projects:create': async ({ blueprint, path, name }) => {
-      const created = await createFromBlueprint(blueprint, path, name);
-      return catalog.open(created.path, created.name);
-    },
-    'projects:functions': ({ projectId }) => catalog.functions(projectId),
-    'blueprints:list': async () => listBlueprints(),
-    'functions:invoke': async ({ projectId, functionId, payload, invocationId, trigger }) => {
-      const project = catalog.get(projectId);
-      const { fn, codeVersion } = await catalog.function(projectId, functionId);
-      return invoker.invoke({
-        projectId,
-        projectName: project.name,
-        fn,
-        payload,
-        invocationId,
-        trigger,
-        codeVersion,
-        image: images[fn.runtime] ?? '',
-      });
-    },
+  const services: Services = {
+    home: options.home,
+    executorKind,
+    events,
+    db,
+    records,
+    catalog,
+    docker,
+    dockerMonitor,
+    pool,
+    invoker,
+    images: imageMap(),
   };
 
   return {
-    handlers,
+    handlers: { ...appHandlers(services), ...projectHandlers(services), ...invocationHandlers(services) },
     events,
+    services,
     async close() {
-      monitor.stop();
+      dockerMonitor.stop();
       await pool.shutdown();
       await catalog.close();
       records.flush();

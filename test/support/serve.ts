@@ -17,7 +17,8 @@ export interface Served {
 export async function startServe(env: Record<string, string> = {}): Promise<Served> {
   const home = env.LAMBENCH_HOME ?? mkdtempSync(join(tmpdir(), 'lambench-e2e-'));
   const child = spawn(process.execPath, ['bin/lambench.js', 'serve'], {
-    env: { ...process.env, LAMBENCH_HOME: home, ...env },
+    // The locally built images stand in for the official ones, which no registry here can serve.
+    env: { ...process.env, LAMBENCH_HOME: home, LAMBENCH_IMAGES: 'test/support/local-images.json', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,0 +1,17 @@
+import type { projectMethods } from '../../../shared/api/projects';
+import type { HandlersFor } from '../../../shared/contract';
+import { createFromBlueprint, listBlueprints } from '../projects/blueprints';
+import type { Services } from '../services';
+
+export function projectHandlers({ catalog }: Services): HandlersFor<typeof projectMethods> {
+  return {
+    'projects:list': async () => catalog.list(),
+    'projects:open': ({ path }) => catalog.open(path),
+    'projects:create': async ({ blueprint, path, name }) => {
+      const created = await createFromBlueprint(blueprint, path, name);
+      return catalog.open(created.path, created.name);
+    },
+    'projects:functions': ({ projectId }) => catalog.functions(projectId),
+    'blueprints:list': async () => listBlueprints(),
+  };
+}

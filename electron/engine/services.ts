@@ -1,0 +1,24 @@
+import type { DockerClient } from './docker';
+import type { DockerMonitor } from './docker-monitor';
+import type { EventBus } from './event-bus';
+import type { ProjectCatalog } from './projects/catalog';
+import type { Invoker } from './runtime/invoker';
+import type { Pool } from './runtime/pool';
+import type { Db } from './store/database';
+import type { InvocationsRepo } from './store/invocations-repo';
+
+/** What the engine is made of; each domain's handlers take what they need from here. */
+export interface Services {
+  home: string;
+  executorKind: 'docker' | 'process';
+  events: EventBus;
+  db: Db;
+  records: InvocationsRepo;
+  catalog: ProjectCatalog;
+  docker: DockerClient;
+  dockerMonitor: DockerMonitor;
+  pool: Pool;
+  invoker: Invoker;
+  /** runtime → image, after defaults, LAMBENCH_IMAGES and settings. */
+  images: Record<string, string>;
+}

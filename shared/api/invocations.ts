@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import type { InvocationResult } from '../types';
+import { functionId, method, projectId } from './method';
+
+export const invocationMethods = {
+  'functions:invoke': method<InvocationResult>().input(
+    z
+      .object({
+        projectId,
+        functionId,
+        /** The event as JSON text, exactly what Lambda's Invoke API takes. */
+        payload: z.string(),
+        /** Chosen by the caller so it can match streamed log lines before the result arrives. */
+        invocationId: z.string().uuid().optional(),
+        /** What started it, as recorded in History. */
+        trigger: z.enum(['ui', 'cli', 'api', 'http', 'schedule']).default('ui'),
+      })
+      .strict(),
+  ),
+};
