@@ -7,7 +7,13 @@ import type { z } from 'zod';
 import { appMethods } from './api/app';
 import { invocationMethods } from './api/invocations';
 import { projectMethods } from './api/projects';
-import type { DockerStatus, ImagePullProgress, InvocationLog, InvocationResult, InvocationStarted } from './types';
+import type {
+  DockerStatus,
+  ImagePullProgress,
+  InvocationLog,
+  InvocationResult,
+  InvocationStarted,
+} from './types';
 
 export const contract = {
   ...appMethods,

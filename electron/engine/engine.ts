@@ -49,7 +49,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const docker = createDockerClient();
   const dockerMonitor = new DockerMonitor(() => dockerStatus(docker), docker.endpoint, events);
   dockerMonitor.start();
-  const executorKind = options.executor ?? (process.env.LAMBENCH_EXECUTOR === 'process' ? 'process' : 'docker');
+  const executorKind =
+    options.executor ?? (process.env.LAMBENCH_EXECUTOR === 'process' ? 'process' : 'docker');
   const executor: Executor =
     executorKind === 'process'
       ? new ProcessExecutor()

@@ -105,7 +105,11 @@ function parseFrame(data: Buffer, isBinary: boolean): Parsed {
   const id = typeof frame?.id === 'number' ? frame.id : -1;
   if (data.length > MAX_MESSAGE_BYTES) {
     const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
-    return bad(id, 'MessageTooLarge', `The message is ${mb(data.length)} MB; the limit is ${mb(MAX_MESSAGE_BYTES)} MB`);
+    return bad(
+      id,
+      'MessageTooLarge',
+      `The message is ${mb(data.length)} MB; the limit is ${mb(MAX_MESSAGE_BYTES)} MB`,
+    );
   }
   if (id < 0 || typeof frame.method !== 'string') {
     return bad(id, 'BadMessage', 'A call needs a numeric "id" and a string "method"');

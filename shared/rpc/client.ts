@@ -4,7 +4,8 @@ import type { Reply } from './envelope';
 
 /** The one client every side uses; a transport only supplies `send` and `subscribe`. */
 export interface WorkbenchClient {
-  call<M extends MethodName>(method: M, ...input: Input<M> extends undefined ? [Input<M>?] : [Input<M>]): Promise<Output<M>>;
+  /** Input is optional in the type for methods that take none; the schema still checks it at the boundary. */
+  call<M extends MethodName>(method: M, input?: Input<M>): Promise<Output<M>>;
   on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
 }
 
@@ -17,7 +18,7 @@ export function createClient(transport: Transport): WorkbenchClient {
   const listeners = new Map<string, Set<(payload: never) => void>>();
   let unsubscribe: (() => void) | undefined;
   return {
-    async call(method, ...[input]) {
+    async call(method, input) {
       const reply = await transport.send(method, input);
       if (!reply.ok) throw fromWireError(reply.error);
       return reply.result as never;

@@ -17,7 +17,10 @@ export async function dispatch(handlers: Handlers, method: unknown, input: unkno
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
       const summary = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
-      throw new WorkbenchError('ValidationError', `Invalid input for ${method}: ${summary}`, { method, issues });
+      throw new WorkbenchError('ValidationError', `Invalid input for ${method}: ${summary}`, {
+        method,
+        issues,
+      });
     }
     const handler = handlers[method] as (input: unknown) => Promise<unknown>;
     return { ok: true, result: await handler(parsed.data) };

@@ -19,7 +19,11 @@ export class WorkbenchError extends Error {
 export function toWireError(error: unknown): WireError {
   if (error instanceof Error) {
     const details = (error as { details?: unknown }).details;
-    return { name: error.name || 'Error', message: error.message, ...(details === undefined ? {} : { details }) };
+    return {
+      name: error.name || 'Error',
+      message: error.message,
+      ...(details === undefined ? {} : { details }),
+    };
   }
   return { name: 'Error', message: String(error) };
 }

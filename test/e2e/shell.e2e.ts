@@ -24,7 +24,9 @@ describe('web mode (lambench serve) in Chromium', () => {
       await expect.poll(() => page.getByTestId('docker-status').getAttribute('data-state')).toBe('connected');
       expect(await page.getByTestId('docker-status').textContent()).toMatch(/Docker \d+\.\d+.* connected/);
       for (const item of ['Projects', 'History', 'Cost', 'Settings']) {
-        expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: item }).count()).toBe(1);
+        expect(
+          await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: item }).count(),
+        ).toBe(1);
       }
       await screenshot(page, `shell-${colorScheme}`);
       await page.close();

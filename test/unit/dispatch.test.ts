@@ -5,7 +5,13 @@ import { dispatch } from '../../shared/rpc/dispatch';
 import { WorkbenchError } from '../../shared/rpc/errors';
 
 const handlers = {
-  'projects:open': async ({ path }: { path: string }) => ({ id: 7, name: 'demo', path, missing: false, openedAt: 1 }),
+  'projects:open': async ({ path }: { path: string }) => ({
+    id: 7,
+    name: 'demo',
+    path,
+    missing: false,
+    openedAt: 1,
+  }),
   'projects:functions': async () => {
     throw new WorkbenchError('ProjectNotFound', 'No project 42', { projectId: 42 });
   },
@@ -14,7 +20,10 @@ const handlers = {
 describe('dispatch: the boundary every transport shares', () => {
   it('passes validated input to the handler', async () => {
     const reply = await dispatch(handlers, 'projects:open', { path: '/tmp/demo' });
-    expect(reply).toEqual({ ok: true, result: { id: 7, name: 'demo', path: '/tmp/demo', missing: false, openedAt: 1 } });
+    expect(reply).toEqual({
+      ok: true,
+      result: { id: 7, name: 'demo', path: '/tmp/demo', missing: false, openedAt: 1 },
+    });
   });
 
   it('refuses unknown methods, including inherited property names', async () => {
@@ -38,6 +47,10 @@ describe('dispatch: the boundary every transport shares', () => {
     const client = createClient({ send: (m, i) => dispatch(handlers, m, i), subscribe: () => () => {} });
     const error = await client.call('projects:functions', { projectId: 42 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
-    expect(error).toMatchObject({ name: 'ProjectNotFound', message: 'No project 42', details: { projectId: 42 } });
+    expect(error).toMatchObject({
+      name: 'ProjectNotFound',
+      message: 'No project 42',
+      details: { projectId: 42 },
+    });
   });
 });

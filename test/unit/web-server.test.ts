@@ -16,7 +16,13 @@ const events = new EventBus();
 const engine = {
   events,
   handlers: {
-    'projects:open': async ({ path }: { path: string }) => ({ id: 1, name: 'x', path, missing: false, openedAt: 0 }),
+    'projects:open': async ({ path }: { path: string }) => ({
+      id: 1,
+      name: 'x',
+      path,
+      missing: false,
+      openedAt: 0,
+    }),
     'projects:list': async () => [],
   } as unknown as Handlers,
   close: async () => {},
@@ -42,7 +48,8 @@ function call(ws: WebSocket, raw: string | Buffer): Promise<Record<string, unkno
   });
 }
 
-const opened = (ws: WebSocket) => new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+const opened = (ws: WebSocket) =>
+  new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
 
 describe('web mode server', () => {
   it('serves the UI only with the token, then by cookie', async () => {
@@ -73,7 +80,9 @@ describe('web mode server', () => {
     );
     const client = createClient(transport);
     expect(await client.call('projects:open', { path: '/srv/app' })).toMatchObject({ path: '/srv/app' });
-    await expect(client.call('projects:open', { path: 'nope' })).rejects.toMatchObject({ name: 'ValidationError' });
+    await expect(client.call('projects:open', { path: 'nope' })).rejects.toMatchObject({
+      name: 'ValidationError',
+    });
     const seen = new Promise((resolve) => client.on('docker:status', resolve));
     events.emit('docker:status', { state: 'connected', endpoint: 'unix:///x', checkedAt: 1 });
     expect(await seen).toMatchObject({ state: 'connected' });
@@ -91,7 +100,11 @@ describe('web mode server', () => {
     });
     const huge = JSON.stringify({ id: 3, method: 'projects:list', input: 'x'.repeat(MAX_MESSAGE_BYTES) });
     expect(await call(ws, huge)).toMatchObject({ id: 3, error: { name: 'MessageTooLarge' } });
-    expect(await call(ws, JSON.stringify({ id: 4, method: 'projects:list' }))).toEqual({ id: 4, ok: true, result: [] });
+    expect(await call(ws, JSON.stringify({ id: 4, method: 'projects:list' }))).toEqual({
+      id: 4,
+      ok: true,
+      result: [],
+    });
     ws.close();
   });
 });

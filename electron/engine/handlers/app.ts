@@ -13,6 +13,8 @@ export function appHandlers(s: Services): HandlersFor<typeof appMethods> {
       platform: `${process.platform}-${process.arch}`,
     }),
     'docker:status': () =>
-      s.dockerMonitor.status.state === 'checking' ? s.dockerMonitor.check() : Promise.resolve(s.dockerMonitor.status),
+      s.dockerMonitor.status.state === 'checking'
+        ? s.dockerMonitor.check()
+        : Promise.resolve(s.dockerMonitor.status),
   };
 }

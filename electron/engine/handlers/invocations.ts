@@ -2,7 +2,11 @@ import type { invocationMethods } from '../../../shared/api/invocations';
 import type { HandlersFor } from '../../../shared/contract';
 import type { Services } from '../services';
 
-export function invocationHandlers({ catalog, invoker, images }: Services): HandlersFor<typeof invocationMethods> {
+export function invocationHandlers({
+  catalog,
+  invoker,
+  images,
+}: Services): HandlersFor<typeof invocationMethods> {
   return {
     'functions:invoke': async ({ projectId, functionId, payload, invocationId, trigger }) => {
       const project = catalog.get(projectId);

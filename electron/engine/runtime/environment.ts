@@ -191,7 +191,8 @@ export class Environment {
 
 export function describeExit(exit: ExitInfo): string {
   if (exit.oomKilled) return 'signal: killed (out of memory)';
-  if (exit.signal) return `signal: ${exit.signal.replace(/^SIG/, '').toLowerCase() === 'kill' ? 'killed' : exit.signal}`;
+  if (exit.signal)
+    return `signal: ${exit.signal.replace(/^SIG/, '').toLowerCase() === 'kill' ? 'killed' : exit.signal}`;
   return `exit status ${exit.exitCode ?? 'unknown'}`;
 }
 

@@ -40,7 +40,8 @@ export class Invoker {
 
   async invoke(req: InvokeRequest): Promise<InvocationResult> {
     const { fn } = req;
-    if (fn.unsupported) throw new WorkbenchError('FunctionNotRunnable', fn.unsupported, { functionId: fn.id });
+    if (fn.unsupported)
+      throw new WorkbenchError('FunctionNotRunnable', fn.unsupported, { functionId: fn.id });
     checkPayload(req.payload);
     const memorySizeMb = req.memoryMb ?? fn.memorySize;
     const invocationId = req.invocationId ?? randomUUID();
@@ -57,7 +58,9 @@ export class Invoker {
     });
     this.events.emit('invocation:started', { ...base, startedAt });
 
-    const logs = new LogCollector((line) => this.events.emit('invocation:log', { invocationId, requestId, line }));
+    const logs = new LogCollector((line) =>
+      this.events.emit('invocation:log', { invocationId, requestId, line }),
+    );
     const finish = (result: Omit<InvocationResult, keyof typeof base | 'logs' | 'logsTruncated'>) => {
       const full: InvocationResult = { ...base, ...result, logs: logs.text(), logsTruncated: logs.truncated };
       // Throttles and failed starts ran no code, so Lambda bills nothing for them.
@@ -75,7 +78,12 @@ export class Invoker {
     const functionKey = `${req.projectId}/${fn.id}`;
     let lease;
     try {
-      lease = await this.pool.acquire(functionKey, configKey(spec, req.codeVersion), spec, fn.reservedConcurrency);
+      lease = await this.pool.acquire(
+        functionKey,
+        configKey(spec, req.codeVersion),
+        spec,
+        fn.reservedConcurrency,
+      );
     } catch (error) {
       const e = error as WorkbenchError;
       const throttled = e.name === 'TooManyRequestsException';
@@ -101,7 +109,9 @@ export class Invoker {
           message: lease.initError.errorMessage,
           stackTrace: lease.initError.stackTrace,
         };
-        logs.push(`INIT_REPORT Init Duration: ${initDurationMs?.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${error.type}`);
+        logs.push(
+          `INIT_REPORT Init Duration: ${initDurationMs?.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${error.type}`,
+        );
         return finish({
           ...common,
           status: 'error',
@@ -128,7 +138,9 @@ export class Invoker {
       );
       const { outcome } = run;
       if (run.failure === 'timeout') {
-        logs.push(`${new Date().toISOString()} ${requestId} Task timed out after ${fn.timeout.toFixed(2)} seconds`);
+        logs.push(
+          `${new Date().toISOString()} ${requestId} Task timed out after ${fn.timeout.toFixed(2)} seconds`,
+        );
       }
       const durationMs = run.failure === 'timeout' ? fn.timeout * 1000 : round2(run.durationMs);
       const billed = billedDurationMs(durationMs);
@@ -190,7 +202,10 @@ function checkPayload(payload: string): void {
   try {
     JSON.parse(payload);
   } catch (error) {
-    throw new WorkbenchError('InvalidRequestContentException', `Could not parse the event as JSON: ${(error as Error).message}`);
+    throw new WorkbenchError(
+      'InvalidRequestContentException',
+      `Could not parse the event as JSON: ${(error as Error).message}`,
+    );
   }
 }
 

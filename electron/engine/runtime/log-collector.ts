@@ -23,7 +23,9 @@ export class LogCollector {
     const size = line.length + 1;
     if (this.bytes + size > this.cap && !isFrameLine(line)) {
       this.dropped = 1;
-      this.emit(`[lambench] log capped at ${(this.cap / 1024 / 1024).toFixed(0)} MB: later lines were dropped`);
+      this.emit(
+        `[lambench] log capped at ${(this.cap / 1024 / 1024).toFixed(0)} MB: later lines were dropped`,
+      );
       return;
     }
     this.emit(line);

@@ -28,7 +28,9 @@ function migrate(db: Db, file: string, isNew: boolean): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > migrations.length) {
     throw Object.assign(
-      new Error(`${file} was written by a newer Lambench (schema ${current}; this one knows ${migrations.length})`),
+      new Error(
+        `${file} was written by a newer Lambench (schema ${current}; this one knows ${migrations.length})`,
+      ),
       { name: 'StoreVersionError' },
     );
   }

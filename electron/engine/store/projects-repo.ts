@@ -42,5 +42,11 @@ export class ProjectsRepo {
 }
 
 function toProject(row: ProjectRow): Project {
-  return { id: row.id, name: row.name, path: row.path, openedAt: row.opened_at, missing: !existsSync(row.path) };
+  return {
+    id: row.id,
+    name: row.name,
+    path: row.path,
+    openedAt: row.opened_at,
+    missing: !existsSync(row.path),
+  };
 }
