@@ -58,4 +58,23 @@ export const migrations: string[] = [
     value TEXT NOT NULL
   );
   `,
+  // 2: phase timings for the timeline, and memory sweeps (power tuning) with their runs.
+  `
+  ALTER TABLE invocations ADD COLUMN container_start_ms REAL;
+  CREATE TABLE sweeps (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER REFERENCES projects(id) ON DELETE CASCADE,
+    function_id TEXT NOT NULL,
+    event TEXT NOT NULL,
+    memory_sizes TEXT NOT NULL,
+    runs_per_size INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    ended_at INTEGER,
+    result TEXT
+  );
+  ALTER TABLE invocations ADD COLUMN sweep_id INTEGER REFERENCES sweeps(id) ON DELETE SET NULL;
+  CREATE INDEX invocations_by_sweep ON invocations(sweep_id) WHERE sweep_id IS NOT NULL;
+  CREATE INDEX invocations_by_status ON invocations(status, started_at DESC);
+  `,
 ];
