@@ -12,6 +12,9 @@ const indexFile = join(import.meta.dirname, '../renderer/index.html');
 const isOwnPage = (url: string) =>
   rendererUrl ? url.startsWith(rendererUrl) : url.split(/[?#]/)[0] === pathToFileURL(indexFile).href;
 
+// Packaged, the runtime clients and blueprints sit unpacked beside the asar, where Docker can mount them.
+if (app.isPackaged) process.env.LAMBENCH_RESOURCES ??= join(process.resourcesPath, 'resources');
+
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {

@@ -1,0 +1,44 @@
+// `npm start`: the desktop app when Electron's binary is installed, else the same UI in web mode.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+function electronBinary() {
+  try {
+    const path = require('electron'); // the path of the binary, or a throw when it was never downloaded
+    return typeof path === 'string' && existsSync(path) ? path : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const binary = electronBinary();
+if (binary) {
+  spawn(binary, ['.'], { stdio: 'inherit' }).on('exit', (code) => process.exit(code ?? 0));
+} else {
+  console.log('Electron’s binary is not installed here (ELECTRON_SKIP_BINARY_DOWNLOAD, or no network),');
+  console.log('so Lambench starts in web mode: the same UI, served on 127.0.0.1 behind a token.\n');
+  const serve = spawn(process.execPath, ['bin/lambench.js', 'serve', ...process.argv.slice(2)], {
+    stdio: ['inherit', 'pipe', 'inherit'],
+  });
+  let opened = false;
+  serve.stdout.on('data', (chunk) => {
+    process.stdout.write(chunk);
+    const url = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(String(chunk))?.[1];
+    if (url && !opened) {
+      opened = true;
+      openBrowser(url);
+    }
+  });
+  serve.on('exit', (code) => process.exit(code ?? 0));
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => serve.kill(signal));
+}
+
+function openBrowser(url) {
+  const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  const child = spawn(command, [url], { stdio: 'ignore', detached: true });
+  child.on('error', () => console.log('Open the URL above in your browser.'));
+  child.unref();
+}
