@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { electronSqliteBinding } from './electron-sqlite.js';
 
 const require = createRequire(import.meta.url);
 
@@ -16,7 +17,8 @@ function electronBinary() {
 
 const binary = electronBinary();
 if (binary) {
-  spawn(binary, ['.'], { stdio: 'inherit' }).on('exit', (code) => process.exit(code ?? 0));
+  const env = { ...process.env, LAMBENCH_SQLITE_BINDING: electronSqliteBinding() };
+  spawn(binary, ['.'], { stdio: 'inherit', env }).on('exit', (code) => process.exit(code ?? 0));
 } else {
   console.log('Electron’s binary is not installed here (ELECTRON_SKIP_BINARY_DOWNLOAD, or no network),');
   console.log('so Lambench starts in web mode: the same UI, served on 127.0.0.1 behind a token.\n');

@@ -5,10 +5,13 @@
  */
 import type { z } from 'zod';
 import { appMethods } from './api/app';
+import { eventMethods } from './api/events';
 import { invocationMethods } from './api/invocations';
 import { projectMethods } from './api/projects';
+import { settingsMethods } from './api/settings';
 import type {
   DockerStatus,
+  EnvironmentChange,
   ImagePullProgress,
   InvocationLog,
   InvocationResult,
@@ -18,7 +21,9 @@ import type {
 export const contract = {
   ...appMethods,
   ...projectMethods,
+  ...eventMethods,
   ...invocationMethods,
+  ...settingsMethods,
 };
 
 /** Events the engine pushes to every client. Streams carry the id of what they belong to. */
@@ -28,8 +33,10 @@ export interface Events {
   'invocation:started': InvocationStarted;
   'invocation:log': InvocationLog;
   'invocation:finished': InvocationResult;
-  /** A project's template changed on disk: its function list must be reloaded. */
-  'project:changed': { projectId: number; reason: 'template' };
+  /** An environment's container (or process) started, failed to start, or stopped. */
+  'environment:changed': EnvironmentChange;
+  /** A project's template changed on disk, or its folder is gone: its function list must be reloaded. */
+  'project:changed': { projectId: number; reason: 'template' | 'missing' };
 }
 
 export type Contract = typeof contract;

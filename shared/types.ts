@@ -57,6 +57,41 @@ export interface FunctionInfo {
   reservedConcurrency?: number;
   /** Set when Lambench cannot run this function, with the reason. */
   unsupported?: string;
+  /** The triggers under the function's `Events` in template.yaml. */
+  events?: FunctionTrigger[];
+  /** Values only a deployed stack knows, each as `Property.Path: !Intrinsic …`. */
+  unresolved?: string[];
+  /** Absolute folders of the function's local layers, in order (mounted at /opt). */
+  layers?: string[];
+}
+
+/** One entry of a function's SAM `Events`, summed up in a line. */
+export interface FunctionTrigger {
+  /** The event's logical id under `Events`. */
+  id: string;
+  /** The SAM event type: Api, HttpApi, Schedule, S3, SQS, … */
+  type: string;
+  /** For example `GET /hello`, `rate(5 minutes)` or `s3:ObjectCreated:* on my-bucket`. */
+  summary: string;
+}
+
+/** A test event of a function, like the Lambda console's Test tab. */
+export interface TestEvent {
+  name: string;
+  /** The event as JSON text, as the user wrote it. */
+  body: string;
+  /** 'saved' lives in Lambench's database; 'file' is `<project>/events/<name>`, read-only here. */
+  source: 'saved' | 'file';
+  updatedAt: number;
+  /** Absolute path of a 'file' event. */
+  path?: string;
+}
+
+/** A sample event generator, like `sam local generate-event`. */
+export interface EventTemplateInfo {
+  name: string;
+  title: string;
+  service: string;
 }
 
 export type InvocationStatus = 'running' | 'success' | 'error' | 'timeout' | 'throttled' | 'interrupted';
@@ -112,4 +147,184 @@ export interface ImagePullProgress {
   total?: number;
   done: boolean;
   error?: string;
+}
+
+/** A Docker endpoint check (Settings → Test connection). */
+export interface DockerPing {
+  ok: boolean;
+  /** The endpoint as resolved: the input, else DOCKER_HOST, else the default socket. */
+  endpoint: string;
+  version?: string;
+  apiVersion?: string;
+  error?: string;
+  hint?: string;
+}
+
+export interface RuntimeImage {
+  runtime: string;
+  image: string;
+  /** Where the image name comes from: the built-in default, the LAMBENCH_IMAGES file, or Settings. */
+  source: 'default' | 'env' | 'settings';
+  /** Whether the engine has it locally; undefined when Docker could not be asked. */
+  present?: boolean;
+}
+
+export interface PullOutcome {
+  image: string;
+  result: 'present' | 'pulled';
+}
+
+export interface WarmFunction {
+  /** `<projectId>/<functionId>`, as the pool keys it. */
+  key: string;
+  projectId: number;
+  functionId: string;
+  projectName?: string;
+  count: number;
+}
+
+export interface WarmEnvironments {
+  total: number;
+  functions: WarmFunction[];
+}
+
+/** An execution environment's container (or process) starting, failing to start, or stopping. */
+export interface EnvironmentChange {
+  environmentId: string;
+  state: 'starting' | 'started' | 'failed' | 'stopped';
+  projectId?: number;
+  functionId?: string;
+  functionName: string;
+  image: string;
+  error?: string;
+  at: number;
+}
+
+/** Cost: a month of requests priced in full, with the curve of cost against volume (shared/pricing underneath). */
+export interface CostBreakdown {
+  requestsPerMonth: number;
+  gbSeconds: number;
+  /** After the free tier. */
+  billableGbSeconds: number;
+  computeUsd: number;
+  requestUsd: number;
+  storageUsd: number;
+  totalUsd: number;
+  /** Duration GB-s and dollars per price tier, after the free tier. */
+  tiers: { upToGbSeconds: number | null; price: string; gbSeconds: number; usd: number }[];
+}
+
+export interface CostCurveMarker {
+  requests: number;
+  kind: 'free-requests-end' | 'free-gb-seconds-end' | `tier-${number}-start`;
+  label: string;
+}
+
+export interface MonthlyProjection extends CostBreakdown {
+  billedDurationMs: number;
+  /** Total monthly cost against monthly requests, log-spaced for a log axis, with the kinks included. */
+  costCurve: { requests: number; totalUsd: number }[];
+  /** Where the free tier runs out and cheaper duration tiers begin, within the curve's range. */
+  markers: CostCurveMarker[];
+}
+
+/** A function's measured billed duration, from its successful invocations (memory sweeps left out). */
+export interface FunctionUsage {
+  projectId: number;
+  functionId: string;
+  configured: { memoryMb: number; architecture: Architecture; ephemeralMb: number };
+  /** The statistic the projection uses for its default duration. */
+  statistic: 'p50';
+  /** p50 billed duration, or null when the function has no successful invocation yet. */
+  durationMs: number | null;
+  p50BilledMs: number | null;
+  meanBilledMs: number | null;
+  /** Successful invocations the figures come from (the latest 1,000 at most). */
+  count: number;
+  /** The memory size the figures were measured at; null when they mix sizes (none at the configured one). */
+  basisMemoryMb: number | null;
+  /** Invocations that did not succeed, left out of the figures. */
+  failed: number;
+  memorySizes: { memoryMb: number; count: number }[];
+  architectures: Architecture[];
+  lastInvokedAt: number | null;
+}
+
+export interface ProjectCost {
+  projectId: number;
+  requestsPerMonth: number;
+  functions: {
+    functionId: string;
+    memoryMb: number;
+    architecture: Architecture;
+    /** The measured p50 billed duration; null (and no cost) when never invoked successfully. */
+    durationMs: number | null;
+    count: number;
+    cost: CostBreakdown | null;
+  }[];
+  totalUsd: number;
+}
+
+/** Memory sweeps (power tuning). */
+export type SweepStatus = 'running' | 'done' | 'cancelled' | 'failed' | 'interrupted';
+
+export interface SweepSizeStats {
+  memoryMb: number;
+  /** Measured runs (the warm-up excluded), and how they went. */
+  runs: number;
+  succeeded: number;
+  failed: number;
+  /** Successful runs dropped as the fastest and slowest 20 %. */
+  trimmed: number;
+  avgDurationMs: number | null;
+  avgBilledMs: number | null;
+  /** Average cost of one invocation: duration, request and ephemeral storage, no free tier. */
+  avgCostUsd: number | null;
+  minDurationMs: number | null;
+  maxDurationMs: number | null;
+  warmup?: { status: Exclude<InvocationStatus, 'running'>; durationMs: number; initDurationMs?: number };
+  firstError?: string;
+}
+
+export interface SweepPick {
+  memoryMb: number;
+  avgDurationMs: number;
+  avgCostUsd: number;
+}
+
+export interface Sweep {
+  id: number;
+  projectId: number;
+  functionId: string;
+  event: string;
+  memorySizes: number[];
+  runsPerSize: number;
+  architecture: Architecture;
+  region: string;
+  status: SweepStatus;
+  startedAt: number;
+  endedAt: number | null;
+  /** Invocations finished and planned, warm-ups included. */
+  done: number;
+  total: number;
+  failedRuns: number;
+  sizes: SweepSizeStats[];
+  /** 0 favours speed, 1 favours cost (as in AWS Lambda Power Tuning). */
+  weight: number;
+  recommendations: { cheapest: SweepPick; fastest: SweepPick; balanced: SweepPick } | null;
+  message?: string;
+}
+
+export type SweepListItem = Pick<
+  Sweep,
+  'id' | 'functionId' | 'memorySizes' | 'runsPerSize' | 'status' | 'startedAt' | 'endedAt' | 'message'
+> & { cheapestMb: number | null; fastestMb: number | null };
+
+export interface SweepProgress {
+  sweepId: number;
+  done: number;
+  total: number;
+  memoryMb: number;
+  status: SweepStatus;
+  failed: number;
 }

@@ -7,10 +7,13 @@ import { join } from 'node:path';
 import type { Handlers } from '../../shared/contract';
 import { createDockerClient, DockerExecutor, dockerStatus } from './docker';
 import { DockerMonitor } from './docker-monitor';
+import { withEnvironmentEvents } from './environment-events';
 import { EventBus } from './event-bus';
 import { appHandlers } from './handlers/app';
+import { eventHandlers } from './handlers/events';
 import { invocationHandlers } from './handlers/invocations';
 import { projectHandlers } from './handlers/projects';
+import { settingsHandlers } from './handlers/settings';
 import { ProjectCatalog } from './projects/catalog';
 import type { Executor } from './runtime/executor';
 import { imageMap } from './runtime/image-map';
@@ -19,8 +22,10 @@ import { Pool } from './runtime/pool';
 import { ProcessExecutor } from './runtime/process-executor';
 import type { Services } from './services';
 import { openDatabase } from './store/database';
+import { EventsRepo } from './store/events-repo';
 import { InvocationsRepo } from './store/invocations-repo';
 import { ProjectsRepo } from './store/projects-repo';
+import { SettingsRepo } from './store/settings-repo';
 
 export interface Engine {
   handlers: Handlers;
@@ -45,8 +50,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const records = new InvocationsRepo(db);
   records.markInterrupted(isAlive);
   const catalog = new ProjectCatalog(new ProjectsRepo(db), events);
+  const settingsRepo = new SettingsRepo(db);
+  const settings = settingsRepo.get();
 
-  const docker = createDockerClient();
+  const docker = dockerClientFor(settings.dockerEndpoint);
   const dockerMonitor = new DockerMonitor(() => dockerStatus(docker), docker.endpoint, events);
   dockerMonitor.start();
   const executorKind =
@@ -54,12 +61,15 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const executor: Executor =
     executorKind === 'process'
       ? new ProcessExecutor()
-      : new DockerExecutor(docker, { onPullProgress: (p) => events.emit('image:pull', p) });
+      : new DockerExecutor(docker, {
+          cpuScaling: settings.cpuScaling,
+          onPullProgress: (p) => events.emit('image:pull', p),
+        });
   await executor.reapOrphans().catch(() => 0);
 
-  const pool = new Pool(executor, {
-    keepAliveMs: options.keepAliveMs ?? 10 * 60_000,
-    globalLimit: options.concurrencyLimit ?? 20,
+  const pool = new Pool(withEnvironmentEvents(executor, events), {
+    keepAliveMs: options.keepAliveMs ?? settings.keepAliveSeconds * 1000,
+    globalLimit: options.concurrencyLimit ?? settings.concurrencyLimit,
   });
   const invoker = new Invoker(pool, events, records);
   const services: Services = {
@@ -68,16 +78,25 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     events,
     db,
     records,
+    savedEvents: new EventsRepo(db),
     catalog,
     docker,
     dockerMonitor,
     pool,
     invoker,
-    images: imageMap(),
+    images: imageMap(settings.images),
+    settings: settingsRepo,
+    startupSettings: { dockerEndpoint: settings.dockerEndpoint, cpuScaling: settings.cpuScaling },
   };
 
   return {
-    handlers: { ...appHandlers(services), ...projectHandlers(services), ...invocationHandlers(services) },
+    handlers: {
+      ...appHandlers(services),
+      ...projectHandlers(services),
+      ...eventHandlers(services),
+      ...invocationHandlers(services),
+      ...settingsHandlers(services),
+    },
     events,
     services,
     async close() {
@@ -88,6 +107,15 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       db.close();
     },
   };
+}
+
+/** The saved endpoint, or the default one if it cannot be used: a bad setting must not stop the engine. */
+function dockerClientFor(endpoint: string) {
+  try {
+    return createDockerClient({ host: endpoint || undefined });
+  } catch {
+    return createDockerClient();
+  }
 }
 
 function isAlive(pid: number): boolean {

@@ -4,8 +4,11 @@ import type { EventBus } from './event-bus';
 import type { ProjectCatalog } from './projects/catalog';
 import type { Invoker } from './runtime/invoker';
 import type { Pool } from './runtime/pool';
+import type { Settings } from '../../shared/api/settings';
 import type { Db } from './store/database';
+import type { EventsRepo } from './store/events-repo';
 import type { InvocationsRepo } from './store/invocations-repo';
+import type { SettingsRepo } from './store/settings-repo';
 
 /** What the engine is made of; each domain's handlers take what they need from here. */
 export interface Services {
@@ -14,6 +17,8 @@ export interface Services {
   events: EventBus;
   db: Db;
   records: InvocationsRepo;
+  /** Saved test events per function. */
+  savedEvents: EventsRepo;
   catalog: ProjectCatalog;
   docker: DockerClient;
   dockerMonitor: DockerMonitor;
@@ -21,4 +26,7 @@ export interface Services {
   invoker: Invoker;
   /** runtime → image, after defaults, LAMBENCH_IMAGES and settings. */
   images: Record<string, string>;
+  settings: SettingsRepo;
+  /** The settings that only apply at start-up, as they were then: a saved change waits for a restart. */
+  startupSettings: Pick<Settings, 'dockerEndpoint' | 'cpuScaling'>;
 }

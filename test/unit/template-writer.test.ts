@@ -145,17 +145,17 @@ describe('updateFunctionConfig', () => {
   it('validates ranges and names before writing', async () => {
     const { dir, file, original } = copy('writer');
     const bad: [object, RegExp, string][] = [
-      [{ memorySize: 127 }, /Memory must be a whole number from 128 to 10240 MB/, 'RangeError'],
-      [{ memorySize: 10241 }, /Memory/, 'RangeError'],
-      [{ memorySize: 128.5 }, /Memory/, 'RangeError'],
-      [{ timeout: 0 }, /Timeout must be a whole number from 1 to 900 seconds/, 'RangeError'],
-      [{ timeout: 901 }, /Timeout/, 'RangeError'],
+      [{ memorySize: 127 }, /Memory must be a whole number from 128 to 10240 MB/, 'ValidationError'],
+      [{ memorySize: 10241 }, /Memory/, 'ValidationError'],
+      [{ memorySize: 128.5 }, /Memory/, 'ValidationError'],
+      [{ timeout: 0 }, /Timeout must be a whole number from 1 to 900 seconds/, 'ValidationError'],
+      [{ timeout: 901 }, /Timeout/, 'ValidationError'],
       [
         { ephemeralStorage: 511 },
         /Ephemeral storage must be a whole number from 512 to 10240 MB/,
-        'RangeError',
+        'ValidationError',
       ],
-      [{ reservedConcurrency: -1 }, /Reserved concurrency/, 'RangeError'],
+      [{ reservedConcurrency: -1 }, /Reserved concurrency/, 'ValidationError'],
       [{ environment: { AWS_REGION: 'x' } }, /'AWS_REGION' is reserved/, 'ValidationError'],
       [{ environment: { AWS_LAMBDA_FOO: 'x' } }, /reserved/, 'ValidationError'],
       [{ environment: { _HANDLER: 'x' } }, /not valid/, 'ValidationError'],

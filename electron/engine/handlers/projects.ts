@@ -11,7 +11,11 @@ export function projectHandlers({ catalog }: Services): HandlersFor<typeof proje
       const created = await createFromBlueprint(blueprint, path, name);
       return catalog.open(created.path, created.name);
     },
+    'projects:rename': async ({ projectId, name }) => catalog.rename(projectId, name),
+    'projects:remove': async ({ projectId }) => catalog.remove(projectId),
     'projects:functions': ({ projectId }) => catalog.functions(projectId),
+    'functions:updateConfig': ({ projectId, functionId, patch }) =>
+      catalog.updateConfig(projectId, functionId, patch),
     'blueprints:list': async () => listBlueprints(),
   };
 }

@@ -9,7 +9,9 @@ import { WorkbenchError } from '../../../shared/rpc/errors';
 import type { FunctionInfo, Project } from '../../../shared/types';
 import type { EventBus } from '../event-bus';
 import type { ProjectsRepo } from '../store/projects-repo';
+import { triggerSummary } from './function-events';
 import { findTemplate, loadTemplate, type LoadedFunction, type LoadedTemplate } from './template';
+import { updateFunctionConfig, type FunctionConfigPatch } from './template-writer';
 
 interface Watched {
   watcher: FSWatcher;
@@ -19,6 +21,8 @@ interface Watched {
 
 export class ProjectCatalog {
   private readonly watched = new Map<number, Watched>();
+  /** Template writes per project, one at a time, so two quick edits cannot overwrite each other. */
+  private readonly writing = new Map<number, Promise<unknown>>();
 
   constructor(
     private readonly repo: ProjectsRepo,
@@ -49,10 +53,10 @@ export class ProjectCatalog {
   }
 
   get(projectId: number): Project {
-    const project = this.repo.get(projectId);
-    if (!project)
-      throw new WorkbenchError('ProjectNotFound', `No project with id ${projectId}`, { projectId });
+    const project = this.known(projectId);
     if (project.missing) {
+      // A watcher on a deleted folder sees nothing; a new one starts if the folder comes back.
+      this.unwatch(projectId);
       throw new WorkbenchError(
         'ProjectMissing',
         `The folder of project '${project.name}' is gone: ${project.path}`,
@@ -63,6 +67,41 @@ export class ProjectCatalog {
       );
     }
     return project;
+  }
+
+  rename(projectId: number, name: string): Project {
+    this.known(projectId);
+    return this.repo.rename(projectId, name)!;
+  }
+
+  /** Forgets the project (a missing one too); its folder is left as it is. */
+  remove(projectId: number): Project {
+    const project = this.known(projectId);
+    this.unwatch(projectId);
+    this.repo.remove(projectId);
+    return project;
+  }
+
+  /** Writes a config change into template.yaml; the next invoke loads it (and so starts cold). */
+  async updateConfig(
+    projectId: number,
+    functionId: string,
+    patch: FunctionConfigPatch,
+  ): Promise<FunctionInfo> {
+    const project = this.get(projectId);
+    await this.function(projectId, functionId);
+    const watched = this.watch(project);
+    const write = async (): Promise<FunctionInfo> => {
+      try {
+        return toInfo(projectId, await updateFunctionConfig(project.path, functionId, patch));
+      } finally {
+        // The watcher would notice too, but only after the caller may already have invoked again.
+        watched.template = undefined;
+      }
+    };
+    const run = (this.writing.get(projectId) ?? Promise.resolve()).catch(() => undefined).then(write);
+    this.writing.set(projectId, run);
+    return run;
   }
 
   async functions(projectId: number): Promise<FunctionInfo[]> {
@@ -91,6 +130,21 @@ export class ProjectCatalog {
     this.watched.clear();
   }
 
+  /** The project's row, missing folder or not. */
+  private known(projectId: number): Project {
+    const project = this.repo.get(projectId);
+    if (!project)
+      throw new WorkbenchError('ProjectNotFound', `No project with id ${projectId}`, { projectId });
+    return project;
+  }
+
+  private unwatch(projectId: number): void {
+    const watched = this.watched.get(projectId);
+    if (!watched) return;
+    this.watched.delete(projectId);
+    void watched.watcher.close().catch(() => undefined);
+  }
+
   private template(projectId: number): Promise<LoadedTemplate> {
     const project = this.get(projectId);
     const watched = this.watch(project);
@@ -109,8 +163,11 @@ export class ProjectCatalog {
       ignored: (path) => /[\\/](node_modules|\.git|\.aws-sam|__pycache__)([\\/]|$)/.test(path),
     });
     const watched: Watched = { watcher, codeVersion: 0 };
-    watcher.on('all', (_event, path) => {
-      if (basename(path).startsWith('template.y')) {
+    watcher.on('all', (event, path) => {
+      if (event === 'unlinkDir' && resolve(path) === project.path) {
+        this.unwatch(project.id);
+        this.events.emit('project:changed', { projectId: project.id, reason: 'missing' });
+      } else if (basename(path).startsWith('template.y')) {
         watched.template = undefined;
         this.events.emit('project:changed', { projectId: project.id, reason: 'template' });
       } else {
@@ -136,5 +193,8 @@ function toInfo(projectId: number, fn: LoadedFunction): FunctionInfo {
     environment: fn.environment,
     reservedConcurrency: fn.reservedConcurrency,
     unsupported: fn.unsupported,
+    events: fn.events.map(triggerSummary),
+    unresolved: fn.unresolved,
+    layers: fn.layers,
   };
 }

@@ -4,12 +4,10 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import { WorkbenchError } from '../../../shared/rpc/errors';
+import type { EventTemplateInfo } from '../../../shared/types';
 
-export interface EventTemplateInfo {
-  name: string;
-  title: string;
-  service: string;
-}
+export type { EventTemplateInfo };
 
 /** Common knobs, like generate-event's flags; each template uses the ones that apply. */
 export interface EventOverrides {
@@ -355,8 +353,14 @@ export function listEventTemplates(): EventTemplateInfo[] {
 /** A fresh event of template `name`; throws for an unknown name. */
 export function generateEvent(name: string, overrides: EventOverrides = {}): Record<string, unknown> {
   const t = TEMPLATES.find((x) => x.name === name);
-  if (!t)
-    throw new Error(`Unknown event template '${name}' (known: ${TEMPLATES.map((x) => x.name).join(', ')})`);
+  if (!t) {
+    const known = TEMPLATES.map((x) => x.name);
+    throw new WorkbenchError(
+      'UnknownEventTemplate',
+      `Unknown event template '${name}' (known: ${known.join(', ')})`,
+      { name, known },
+    );
+  }
   return t.gen({
     ...overrides,
     region: overrides.region ?? 'us-east-1',

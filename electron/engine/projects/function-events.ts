@@ -1,4 +1,5 @@
 /** A SAM function's `Events`, reduced to what Lambench's triggers need. */
+import type { FunctionTrigger } from '../../../shared/types';
 import type { Resolver } from './intrinsics';
 
 interface EventBase {
@@ -89,4 +90,27 @@ export function parseEvents(events: unknown, resolver: Resolver): FunctionEvent[
     }
   }
   return out;
+}
+
+/** One line per trigger, as the function list shows it. */
+export function triggerSummary(ev: FunctionEvent): FunctionTrigger {
+  return { id: ev.id, type: ev.type, summary: summary(ev) };
+}
+
+function summary(ev: FunctionEvent): string {
+  // Types without a summary of their own (SNS, Kinesis, EventBridgeRule, …) keep their raw properties.
+  if ('properties' in ev) return ev.type || 'unknown event type';
+  switch (ev.type) {
+    case 'Api':
+      return `${ev.method} ${ev.path}`;
+    case 'HttpApi':
+      return ev.path || ev.method ? `${ev.method ?? 'ANY'} ${ev.path ?? '/'}` : '$default';
+    case 'Schedule':
+    case 'ScheduleV2':
+      return ev.enabled ? ev.schedule : `${ev.schedule} (disabled)`;
+    case 'S3':
+      return `${ev.events.join(', ') || 'events'} on ${ev.bucket || 'a bucket'}`;
+    case 'SQS':
+      return ev.batchSize === undefined ? ev.queue : `${ev.queue} (batch ${ev.batchSize})`;
+  }
 }

@@ -49,7 +49,9 @@ const ENV_MAX_BYTES = 4096;
 function intInRange(name: string, v: number | undefined, min: number, max: number, unit: string): void {
   if (v === undefined) return;
   if (!Number.isInteger(v) || v < min || v > max)
-    throw new RangeError(`${name} must be a whole number from ${min} to ${max} ${unit} (got ${v})`);
+    throw new ValidationError(`${name} must be a whole number from ${min} to ${max} ${unit} (got ${v})`, {
+      field: name,
+    });
 }
 
 export function validatePatch(patch: FunctionConfigPatch): void {
@@ -59,7 +61,9 @@ export function validatePatch(patch: FunctionConfigPatch): void {
   if (patch.reservedConcurrency !== undefined && patch.reservedConcurrency !== null) {
     const r = patch.reservedConcurrency;
     if (!Number.isInteger(r) || r < 0)
-      throw new RangeError(`Reserved concurrency must be a whole number of 0 or more (got ${r})`);
+      throw new ValidationError(`Reserved concurrency must be a whole number of 0 or more (got ${r})`, {
+        field: 'Reserved concurrency',
+      });
   }
   if (patch.architecture !== undefined && patch.architecture !== 'x86_64' && patch.architecture !== 'arm64')
     throw new ValidationError(`Architecture must be x86_64 or arm64 (got '${String(patch.architecture)}')`);

@@ -22,7 +22,7 @@ export const TEMPLATE_NAMES = ['template.yaml', 'template.yml'] as const;
 export const SERVERLESS_FUNCTION = 'AWS::Serverless::Function';
 export const LAMBDA_FUNCTION = 'AWS::Lambda::Function';
 
-export interface LoadedFunction extends Omit<FunctionInfo, 'projectId'> {
+export interface LoadedFunction extends Omit<FunctionInfo, 'projectId' | 'events'> {
   resourceType: typeof SERVERLESS_FUNCTION | typeof LAMBDA_FUNCTION;
   /** FunctionName if the template sets one, else the logical id (what `sam local` uses). */
   functionName: string;

@@ -77,4 +77,13 @@ export const migrations: string[] = [
   CREATE INDEX invocations_by_sweep ON invocations(sweep_id) WHERE sweep_id IS NOT NULL;
   CREATE INDEX invocations_by_status ON invocations(status, started_at DESC);
   `,
+  // 3: History queries. Status pages need the id tiebreak to stay in index order (keyset pagination);
+  // percentiles read durations straight from an index; request ids are looked up exactly.
+  `
+  DROP INDEX invocations_by_status;
+  CREATE INDEX invocations_by_status ON invocations(status, started_at DESC, id DESC);
+  CREATE INDEX invocations_by_duration ON invocations(project_id, function_id, duration_ms)
+    WHERE billed_duration_ms > 0;
+  CREATE INDEX invocations_by_request ON invocations(request_id);
+  `,
 ];

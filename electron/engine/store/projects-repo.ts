@@ -15,6 +15,8 @@ export class ProjectsRepo {
   private readonly byId;
   private readonly all;
   private readonly upsert;
+  private readonly setName;
+  private readonly deleteById;
 
   constructor(db: Db) {
     this.byPath = db.prepare<[string], ProjectRow>('SELECT * FROM projects WHERE path = ?');
@@ -23,6 +25,8 @@ export class ProjectsRepo {
     this.upsert = db.prepare<[string, string, number]>(
       'INSERT INTO projects (name, path, opened_at) VALUES (?, ?, ?) ON CONFLICT(path) DO UPDATE SET opened_at = excluded.opened_at',
     );
+    this.setName = db.prepare<[string, number]>('UPDATE projects SET name = ? WHERE id = ?');
+    this.deleteById = db.prepare<[number]>('DELETE FROM projects WHERE id = ?');
   }
 
   list(): Project[] {
@@ -38,6 +42,20 @@ export class ProjectsRepo {
   open(path: string, name: string): Project {
     this.upsert.run(name, path, Date.now());
     return toProject(this.byPath.get(path)!);
+  }
+
+  /** Returns the renamed project, or undefined if there is none with that id. */
+  rename(id: number, name: string): Project | undefined {
+    this.setName.run(name, id);
+    return this.get(id);
+  }
+
+  /**
+   * Drops the project from the list; its saved events go with it (ON DELETE CASCADE) and its
+   * invocations stay in History without a project. The folder itself is never touched.
+   */
+  remove(id: number): boolean {
+    return this.deleteById.run(id).changes > 0;
   }
 }
 

@@ -1,9 +1,15 @@
-import type { AppStatus, DockerStatus, Project } from '../../../shared/types';
+import type { AppStatus, DockerStatus, FunctionInfo, Project } from '../../../shared/types';
 import { api, onConnection } from './api';
 
 export type View = 'projects' | 'history' | 'cost' | 'settings';
 
-/** The shell's live state: what the status bar, banner and sidebar show. */
+/** What the Projects view shows: a project's overview, or one of its functions in the workspace. */
+export interface Selection {
+  projectId: number;
+  functionId?: string;
+}
+
+/** The shell's live state: what the status bar, banner, sidebar and workspace show. */
 export const appState = $state({
   view: 'projects' as View,
   status: undefined as AppStatus | undefined,
@@ -12,6 +18,12 @@ export const appState = $state({
   connected: true,
   projects: [] as Project[],
   error: '' as string,
+  selection: undefined as Selection | undefined,
+  /** Each project's functions, by project id; a project whose template fails to load has an entry in `functionErrors`. */
+  functions: {} as Record<number, FunctionInfo[]>,
+  functionErrors: {} as Record<number, string>,
+  /** The project dialog open over everything, wherever it was asked for. */
+  dialog: undefined as 'new-project' | 'open-folder' | undefined,
 });
 
 export async function loadShell(): Promise<void> {
@@ -22,12 +34,45 @@ export async function loadShell(): Promise<void> {
       api.call('projects:list'),
     ]);
     Object.assign(appState, { status, docker, projects, error: '' });
+    await Promise.all(projects.map((p) => loadFunctions(p.id)));
   } catch (error) {
     appState.error = (error as Error).message;
   }
 }
 
+export async function refreshProjects(): Promise<void> {
+  appState.projects = await api.call('projects:list');
+  const known = new Set(appState.projects.map((p) => p.id));
+  if (appState.selection && !known.has(appState.selection.projectId)) appState.selection = undefined;
+  await Promise.all(appState.projects.filter((p) => !(p.id in appState.functions)).map((p) => loadFunctions(p.id)));
+}
+
+/** Loads (or reloads) one project's function list; a broken template is kept as an error, not thrown. */
+export async function loadFunctions(projectId: number): Promise<void> {
+  try {
+    appState.functions[projectId] = await api.call('projects:functions', { projectId });
+    delete appState.functionErrors[projectId];
+  } catch (error) {
+    appState.functions[projectId] = [];
+    appState.functionErrors[projectId] = (error as Error).message;
+  }
+}
+
+export function select(selection: Selection | undefined): void {
+  appState.view = 'projects';
+  appState.selection = selection;
+}
+
+export function projectById(id: number | undefined): Project | undefined {
+  return appState.projects.find((p) => p.id === id);
+}
+
+export function functionById(projectId: number, functionId: string): FunctionInfo | undefined {
+  return appState.functions[projectId]?.find((f) => f.id === functionId);
+}
+
 api.on('docker:status', (docker) => (appState.docker = docker));
+api.on('project:changed', ({ projectId }) => void loadFunctions(projectId));
 onConnection?.((connected) => {
   appState.connected = connected;
   if (connected) void loadShell();

@@ -1,0 +1,42 @@
+import type { EnvironmentChange } from '../../shared/types';
+import type { EventBus } from './event-bus';
+import type { EnvironmentSpec, Executor } from './runtime/executor';
+
+/**
+ * Wraps an executor so every environment's start, failed start and exit is pushed as
+ * `environment:changed`: the Docker task panel shows starts, the status bar recounts warm environments.
+ */
+export function withEnvironmentEvents(executor: Executor, events: EventBus): Executor {
+  return {
+    get kind() {
+      return executor.kind;
+    },
+    runtimeApiHost: () => executor.runtimeApiHost(),
+    reapOrphans: () => executor.reapOrphans(),
+    async start(spec) {
+      const emit = (state: EnvironmentChange['state'], error?: string) =>
+        events.emit('environment:changed', { ...describe(spec), state, error, at: Date.now() });
+      emit('starting');
+      try {
+        const running = await executor.start(spec);
+        emit('started');
+        void running.exited.then(() => emit('stopped'));
+        return running;
+      } catch (error) {
+        emit('failed', (error as Error).message);
+        throw error;
+      }
+    },
+  };
+}
+
+function describe(spec: EnvironmentSpec): Omit<EnvironmentChange, 'state' | 'error' | 'at'> {
+  const projectId = Number(spec.labels['lambench.project']);
+  return {
+    environmentId: spec.id,
+    projectId: Number.isInteger(projectId) && projectId > 0 ? projectId : undefined,
+    functionId: spec.labels['lambench.function'],
+    functionName: spec.functionName,
+    image: spec.image,
+  };
+}

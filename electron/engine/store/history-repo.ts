@@ -1,0 +1,184 @@
+/** Reading History back: pages by keyset, one invocation in full, and clearing a function's rows. */
+import type {
+  HistoryFilter,
+  HistoryFunction,
+  HistoryPage,
+  InvocationDetail,
+  InvocationSummary,
+} from '../../../shared/api/history';
+import { WorkbenchError } from '../../../shared/rpc/errors';
+import type { Architecture, InvocationStatus } from '../../../shared/types';
+import type { Db } from './database';
+import { decodeCursor, encodeCursor, whereClause } from './history-filter';
+import { StatementCache } from './statement-cache';
+
+export interface SummaryRow {
+  id: string;
+  request_id: string;
+  project_id: number | null;
+  function_id: string;
+  trigger: string;
+  status: InvocationStatus;
+  error_type: string | null;
+  error_message: string | null;
+  started_at: number;
+  duration_ms: number | null;
+  billed_duration_ms: number | null;
+  init_duration_ms: number | null;
+  cold_start: number | null;
+  memory_size_mb: number;
+  max_memory_used_mb: number | null;
+  architecture: Architecture;
+  gb_seconds: number | null;
+  cost_usd: number | null;
+}
+
+interface DetailRow extends SummaryRow {
+  qualifier: string;
+  ended_at: number | null;
+  event: string | null;
+  event_truncated: number;
+  response: string | null;
+  response_truncated: number;
+  environment_id: string | null;
+  sweep_id: number | null;
+  container_start_ms: number | null;
+  logs: string | null;
+  logs_truncated: number | null;
+}
+
+export const SUMMARY_COLUMNS = `id, request_id, project_id, function_id, trigger, status, error_type,
+  substr(error_message, 1, 300) AS error_message, started_at, duration_ms, billed_duration_ms, init_duration_ms,
+  cold_start, memory_size_mb, max_memory_used_mb, architecture, gb_seconds, cost_usd`;
+
+export class HistoryRepo {
+  private readonly statements;
+  private readonly detail;
+  private readonly functionsAll;
+  private readonly functionsOf;
+  private readonly clearFunction;
+
+  /** `beforeRead` flushes queued writes, so a reader always sees the invocations it was told about. */
+  constructor(
+    db: Db,
+    private readonly beforeRead: () => void = () => {},
+  ) {
+    this.statements = new StatementCache(db);
+    this.detail = db.prepare<[string], DetailRow>(
+      `SELECT i.*, l.text AS logs, l.truncated AS logs_truncated
+       FROM invocations i LEFT JOIN invocation_logs l ON l.invocation_id = i.id WHERE i.id = ?`,
+    );
+    const functions = `SELECT project_id, function_id, count(*) AS count, max(started_at) AS last
+       FROM invocations INDEXED BY invocations_by_function`;
+    this.functionsAll = db.prepare<[], FunctionRow>(`${functions} GROUP BY project_id, function_id`);
+    this.functionsOf = db.prepare<[number], FunctionRow>(
+      `${functions} WHERE project_id = ? GROUP BY project_id, function_id`,
+    );
+    this.clearFunction = db.prepare<[number, string]>(
+      "DELETE FROM invocations WHERE project_id = ? AND function_id = ? AND status != 'running'",
+    );
+  }
+
+  list(input: HistoryFilter & { limit: number; cursor?: string; ids?: string[] }): HistoryPage {
+    this.beforeRead();
+    const after = input.cursor === undefined ? undefined : decodeCursor(input.cursor);
+    const rows = this.select(input, input.limit + 1, after);
+    const more = rows.length > input.limit;
+    const page = more ? rows.slice(0, input.limit) : rows;
+    const last = page[page.length - 1];
+    return {
+      rows: page.map(toSummary),
+      ...(more && last ? { nextCursor: encodeCursor({ startedAt: last.started_at, id: last.id }) } : {}),
+    };
+  }
+
+  /** Up to `limit` summary rows, newest first; the export reads through this too. */
+  select(filter: HistoryFilter & { ids?: string[] }, limit: number, after?: { startedAt: number; id: string }) {
+    const where = whereClause(filter, after);
+    return this.statements
+      .get<SummaryRow>(
+        `SELECT ${SUMMARY_COLUMNS} FROM invocations ${where.sql} ORDER BY started_at DESC, id DESC LIMIT ?`,
+      )
+      .all(...where.params, limit);
+  }
+
+  get(invocationId: string): InvocationDetail {
+    this.beforeRead();
+    const row = this.detail.get(invocationId);
+    if (!row) {
+      throw new WorkbenchError(
+        'InvocationNotFound',
+        `No invocation ${invocationId} in History (it may have been cleared or removed by retention)`,
+        { invocationId },
+      );
+    }
+    return toDetail(row);
+  }
+
+  functions(projectId?: number): HistoryFunction[] {
+    this.beforeRead();
+    const rows = projectId === undefined ? this.functionsAll.all() : this.functionsOf.all(projectId);
+    return rows
+      .map((r) => ({ projectId: r.project_id, functionId: r.function_id, count: r.count, lastStartedAt: r.last }))
+      .sort((a, b) => b.lastStartedAt - a.lastStartedAt);
+  }
+
+  clear(projectId: number, functionId: string): number {
+    this.beforeRead();
+    return this.clearFunction.run(projectId, functionId).changes;
+  }
+}
+
+interface FunctionRow {
+  project_id: number | null;
+  function_id: string;
+  count: number;
+  last: number;
+}
+
+const opt = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
+
+export function toSummary(r: SummaryRow): InvocationSummary {
+  return {
+    invocationId: r.id,
+    requestId: r.request_id,
+    projectId: r.project_id,
+    functionId: r.function_id,
+    trigger: r.trigger,
+    status: r.status,
+    errorType: opt(r.error_type),
+    errorMessage: opt(r.error_message),
+    startedAt: r.started_at,
+    durationMs: opt(r.duration_ms),
+    billedDurationMs: opt(r.billed_duration_ms),
+    initDurationMs: opt(r.init_duration_ms),
+    coldStart: r.cold_start === null ? undefined : r.cold_start === 1,
+    memorySizeMb: r.memory_size_mb,
+    maxMemoryUsedMb: opt(r.max_memory_used_mb),
+    architecture: r.architecture,
+    gbSeconds: opt(r.gb_seconds),
+    costUsd: opt(r.cost_usd),
+  };
+}
+
+function toDetail(r: DetailRow): InvocationDetail {
+  const finished = r.status !== 'running' && r.status !== 'interrupted';
+  return {
+    ...toSummary(r),
+    qualifier: r.qualifier,
+    endedAt: opt(r.ended_at),
+    event: r.event,
+    eventTruncated: r.event_truncated === 1,
+    response: opt(r.response),
+    responseTruncated: r.response_truncated === 1,
+    logs: r.logs ?? '',
+    logsTruncated: r.logs_truncated === 1,
+    environmentId: opt(r.environment_id),
+    sweepId: opt(r.sweep_id),
+    phases: {
+      containerStartMs: opt(r.container_start_ms),
+      initMs: opt(r.init_duration_ms),
+      invokeMs: finished ? opt(r.duration_ms) : undefined,
+    },
+  };
+}

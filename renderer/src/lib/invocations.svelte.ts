@@ -1,0 +1,121 @@
+/**
+ * Invocations started from this window (and any others the engine reports), kept per function across tab and page
+ * changes. Log lines live in a plain array with a reactive count: a reactive array of 100k strings would make
+ * every streamed line cost a proxy write.
+ */
+import type { FunctionInfo, InvocationResult } from '../../../shared/types';
+import { api } from './api';
+
+export type RunStatus = 'running' | InvocationResult['status'] | 'failed';
+
+/** Enough to compare recent runs; older ones are in History. */
+const KEEP_PER_FUNCTION = 25;
+
+export class InvocationRun {
+  readonly lines: string[] = [];
+  status = $state<RunStatus>('running');
+  requestId = $state('');
+  startedAt = $state(Date.now());
+  result = $state.raw<InvocationResult | undefined>();
+  /** The engine refused or failed the call itself (as opposed to the function failing). */
+  failure = $state.raw<{ name: string; message: string } | undefined>();
+  lineCount = $state(0);
+  stopping = $state(false);
+
+  constructor(
+    readonly id: string,
+    readonly projectId: number,
+    readonly functionId: string,
+    /** The function's configuration when it was invoked: costs use it, even after a later edit. */
+    readonly config: FunctionInfo | undefined,
+    readonly eventName: string,
+  ) {}
+
+  push(line: string): void {
+    this.lines.push(line);
+    this.lineCount = this.lines.length;
+  }
+
+  finish(result: InvocationResult): void {
+    // A log that streamed in part (a window opened mid-run) is completed from the recorded text.
+    const recorded = result.logs ? result.logs.split('\n') : [];
+    if (recorded.length > this.lines.length) {
+      this.lines.splice(0, this.lines.length, ...recorded);
+      this.lineCount = this.lines.length;
+    }
+    this.requestId = result.requestId;
+    this.result = result;
+    this.status = result.status;
+    this.stopping = false;
+  }
+}
+
+export const runs = $state<InvocationRun[]>([]);
+
+export function runsFor(projectId: number, functionId: string): InvocationRun[] {
+  return runs.filter((r) => r.projectId === projectId && r.functionId === functionId);
+}
+
+export function isRunning(projectId: number, functionId: string): boolean {
+  return runs.some((r) => r.projectId === projectId && r.functionId === functionId && r.status === 'running');
+}
+
+function find(id: string): InvocationRun | undefined {
+  return runs.find((r) => r.id === id);
+}
+
+function add(run: InvocationRun): void {
+  runs.unshift(run);
+  const mine = runsFor(run.projectId, run.functionId);
+  for (const old of mine.slice(KEEP_PER_FUNCTION)) {
+    if (old.status !== 'running') runs.splice(runs.indexOf(old), 1);
+  }
+}
+
+/** crypto.randomUUID needs a secure context; 127.0.0.1 and Electron are, but a LAN address would not be. */
+function uuid(): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** Starts an invocation and resolves when it ends; failures land on the run, never as a rejection. */
+export async function invoke(fn: FunctionInfo, payload: string, eventName: string): Promise<InvocationRun> {
+  const run = new InvocationRun(uuid(), fn.projectId, fn.id, $state.snapshot(fn), eventName);
+  add(run);
+  try {
+    const result = await api.call('functions:invoke', {
+      projectId: fn.projectId,
+      functionId: fn.id,
+      payload,
+      invocationId: run.id,
+      trigger: 'ui',
+    });
+    run.finish(result);
+  } catch (error) {
+    const e = error as Error;
+    run.failure = { name: e.name, message: e.message };
+    run.status = 'failed';
+    run.stopping = false;
+  }
+  return run;
+}
+
+api.on('invocation:started', (started) => {
+  const run = find(started.invocationId);
+  if (run) {
+    run.requestId = started.requestId;
+    run.startedAt = started.startedAt;
+    return;
+  }
+  // Started elsewhere (the CLI, an HTTP trigger): shown too, so the workspace is a live view of the function.
+  const external = new InvocationRun(started.invocationId, started.projectId, started.functionId, undefined, '');
+  external.requestId = started.requestId;
+  external.startedAt = started.startedAt;
+  add(external);
+});
+api.on('invocation:log', ({ invocationId, line }) => find(invocationId)?.push(line));
+api.on('invocation:finished', (result) => find(result.invocationId)?.finish(result));
