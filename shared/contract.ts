@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import { appMethods } from './api/app';
+import { costMethods } from './api/cost';
 import { eventMethods } from './api/events';
 import { invocationMethods } from './api/invocations';
 import { projectMethods } from './api/projects';
@@ -16,6 +17,7 @@ import type {
   InvocationLog,
   InvocationResult,
   InvocationStarted,
+  SweepProgress,
 } from './types';
 
 export const contract = {
@@ -24,6 +26,7 @@ export const contract = {
   ...eventMethods,
   ...invocationMethods,
   ...settingsMethods,
+  ...costMethods,
 };
 
 /** Events the engine pushes to every client. Streams carry the id of what they belong to. */
@@ -37,6 +40,8 @@ export interface Events {
   'environment:changed': EnvironmentChange;
   /** A project's template changed on disk, or its folder is gone: its function list must be reloaded. */
   'project:changed': { projectId: number; reason: 'template' | 'missing' };
+  /** A memory sweep finished one more invocation, or ended (status other than 'running'). */
+  'sweep:progress': SweepProgress;
 }
 
 export type Contract = typeof contract;

@@ -163,7 +163,9 @@ export interface DockerPing {
 export interface RuntimeImage {
   runtime: string;
   image: string;
-  /** Where the image name comes from: the built-in default, the LAMBENCH_IMAGES file, or Settings. */
+  /** The image without the user's override: the default, or LAMBENCH_IMAGES's. */
+  base: string;
+  /** Where `image` comes from: the built-in default, the LAMBENCH_IMAGES file, or Settings. */
   source: 'default' | 'env' | 'settings';
   /** Whether the engine has it locally; undefined when Docker could not be asked. */
   present?: boolean;

@@ -5,11 +5,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Handlers } from '../../shared/contract';
+import { SweepRunner } from './cost/sweep-runner';
 import { createDockerClient, DockerExecutor, dockerStatus } from './docker';
 import { DockerMonitor } from './docker-monitor';
 import { withEnvironmentEvents } from './environment-events';
 import { EventBus } from './event-bus';
 import { appHandlers } from './handlers/app';
+import { costHandlers } from './handlers/cost';
 import { eventHandlers } from './handlers/events';
 import { invocationHandlers } from './handlers/invocations';
 import { projectHandlers } from './handlers/projects';
@@ -87,6 +89,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     images: imageMap(settings.images),
     settings: settingsRepo,
     startupSettings: { dockerEndpoint: settings.dockerEndpoint, cpuScaling: settings.cpuScaling },
+    sweeps: new SweepRunner(db),
   };
 
   return {
@@ -96,12 +99,15 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       ...eventHandlers(services),
       ...invocationHandlers(services),
       ...settingsHandlers(services),
+      ...costHandlers(services),
     },
     events,
     services,
     async close() {
+      const sweepStopped = services.sweeps.stop(); // ends after the invocation in flight, which shutdown ends
       dockerMonitor.stop();
       await pool.shutdown();
+      await sweepStopped;
       await catalog.close();
       records.flush();
       db.close();

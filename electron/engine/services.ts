@@ -1,3 +1,4 @@
+import type { SweepRunner } from './cost/sweep-runner';
 import type { DockerClient } from './docker';
 import type { DockerMonitor } from './docker-monitor';
 import type { EventBus } from './event-bus';
@@ -29,4 +30,6 @@ export interface Services {
   settings: SettingsRepo;
   /** The settings that only apply at start-up, as they were then: a saved change waits for a restart. */
   startupSettings: Pick<Settings, 'dockerEndpoint' | 'cpuScaling'>;
+  /** Memory sweeps (power tuning): one at a time, stored in the sweeps table. */
+  sweeps: SweepRunner;
 }

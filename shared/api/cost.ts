@@ -34,7 +34,7 @@ export const region = z
 /** Requests per period, checked against a sane monthly ceiling after scaling. */
 const volume = {
   requests: z.number().positive('Requests must be more than 0'),
-  per: z.enum(periods).default('month'),
+  per: z.enum(periods, { error: 'Per is second, day or month' }).default('month'),
 };
 
 const noAbsurdVolume = (v: { requests: number; per: (typeof periods)[number] }, ctx: z.RefinementCtx) => {
@@ -60,7 +60,7 @@ export const monthlyInput = z
       .positive('Duration must be more than 0 ms')
       .max(900_000, 'Duration is at most 900,000 ms (the 15-minute timeout)'),
     memoryMb,
-    arch: z.enum(['x86_64', 'arm64']).default('x86_64'),
+    arch: z.enum(['x86_64', 'arm64'], { error: 'Architecture is x86_64 or arm64' }).default('x86_64'),
     region: region.default('us-east-1'),
     freeTier: z.boolean().default(true),
     ephemeralMb: z

@@ -57,7 +57,11 @@ const fields = {
     .record(runtimeName, imageRef)
     .refine((m) => Object.keys(m).length <= 200, 'At most 200 image overrides'),
   /** How long an idle warm environment is kept before it is stopped; 0 stops it right after each invoke. */
-  keepAliveSeconds: z.number().int('Whole seconds').min(0, 'At least 0').max(86_400, 'At most 86,400 (a day)'),
+  keepAliveSeconds: z
+    .number()
+    .int('Whole seconds')
+    .min(0, 'At least 0')
+    .max(86_400, 'At most 86,400 (a day)'),
   /** Concurrent invocations across all functions. */
   concurrencyLimit: z.number().int('A whole number').min(1, 'At least 1').max(1000, 'At most 1,000'),
   /** Lambda's CPU share scaled with memory (1,769 MB = 1 vCPU); off gives every environment all cores. */
@@ -65,14 +69,8 @@ const fields = {
   /** History older than this many days is deleted; 0 keeps it forever. */
   retentionDays: z.number().int('Whole days').min(0, 'At least 0').max(3650, 'At most 3,650 (ten years)'),
   /** At most this many invocations are kept (oldest go first); 0 means no limit. */
-  retentionRows: z
-    .number()
-    .int('A whole number')
-    .min(0, 'At least 0')
-    .max(10_000_000, 'At most 10,000,000'),
-  pricingRegion: z
-    .string()
-    .refine((r) => pricingRegions.includes(r), `One of ${pricingRegions.join(', ')}`),
+  retentionRows: z.number().int('A whole number').min(0, 'At least 0').max(10_000_000, 'At most 10,000,000'),
+  pricingRegion: z.string().refine((r) => pricingRegions.includes(r), `One of ${pricingRegions.join(', ')}`),
   /** Subtract Lambda's monthly free tier in cost views. */
   freeTier: z.boolean(),
   theme: z.enum(themes),

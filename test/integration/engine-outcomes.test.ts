@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOG_CAP_BYTES } from '../../electron/engine/runtime/log-collector';
 import { MAX_RESPONSE_BYTES } from '../../electron/engine/runtime/runtime-api';
-import { startTestEngine, type FixtureName, type TestEngine } from '../fixtures/functions/engine-harness';
+import { startTestEngine, type RuntimeFixture, type TestEngine } from '../fixtures/functions/engine-harness';
 
 let t: TestEngine;
 
@@ -19,7 +19,7 @@ afterAll(async () => {
 
 const REPORT = /^REPORT RequestId: [0-9a-f-]{36}\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\tMemory Size: \d+ MB\tMax Memory Used: \d+ MB/m;
 
-describe.each<FixtureName>(['node', 'python', 'bash'])('%s', (runtime) => {
+describe.each<RuntimeFixture>(['node', 'python', 'bash'])('%s', (runtime) => {
   it('returns the handler result with Lambda’s figures and log frame', async () => {
     const r = await t.invoke(runtime, 'Ok', { n: 1 });
     expect(r.status).toBe('success');
@@ -65,7 +65,7 @@ describe.each<FixtureName>(['node', 'python', 'bash'])('%s', (runtime) => {
     expect(r.error!.message).toContain(runtime === 'bash' ? 'function.missing is undefined' : printed);
     expect(r.logs).toContain(printed);
     expect(r.logs).toMatch(/INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: init\tStatus: error\tError Type: Runtime.HandlerNotFound/);
-    expect(t.containers('NoHandler', true)).toEqual([]);
+    expect(await t.containers(runtime, 'NoHandler', true)).toEqual([]);
   });
 
   it.skipIf(runtime === 'bash')('fails init with Runtime.UserCodeSyntaxError', async () => {
@@ -93,14 +93,14 @@ describe.each<FixtureName>(['node', 'python', 'bash'])('%s', (runtime) => {
     expect(r.billedDurationMs).toBe(2000);
     expect(r.logs).toMatch(new RegExp(`\\S+ ${r.requestId} Task timed out after 2.00 seconds`));
     expect(r.logs).toMatch(REPORT);
-    await expect.poll(() => t.containers('Loops', true).length).toBe(0);
-    const next = await t.invoke(runtime, 'Loops');
+    expect(await t.containers(runtime, 'Loops', true)).toEqual([]);
+    const next = await t.invoke(runtime, 'Loops', { once: true });
     expect(next.coldStart).toBe(true);
-    expect(next.status).toBe('timeout');
+    expect(next.response).toBe('"once"');
   });
 });
 
-describe.each<FixtureName>(['node', 'python'])('%s memory and payloads', (runtime) => {
+describe.each<RuntimeFixture>(['node', 'python'])('%s memory and payloads', (runtime) => {
   it('is killed when it allocates 200 MB under 128 MB', async () => {
     const r = await t.invoke(runtime, 'Oom');
     expect(r.status).toBe('error');
@@ -144,12 +144,12 @@ describe('request payload', () => {
     await expect(call).rejects.toThrow(/Lambda accepts at most 6 MB \(6291456 bytes\)/);
     off();
     expect(started).toEqual([]);
-    expect(t.containers('Counter', true)).toEqual([]);
+    expect(await t.containers('node', 'Counter', true)).toEqual([]);
   });
 });
 
 describe('log flood', () => {
-  it.each<FixtureName>(['node', 'python'])('%s: caps 20 MB of logs, keeps the REPORT line and bounded memory', async (runtime) => {
+  it.each<RuntimeFixture>(['node', 'python'])('%s: caps 20 MB of logs, keeps the REPORT line and bounded memory', async (runtime) => {
     const heapBefore = process.memoryUsage().heapUsed;
     const r = await t.invoke(runtime, 'Flood', { lines: 20_480 });
     const heapGrowth = process.memoryUsage().heapUsed - heapBefore;

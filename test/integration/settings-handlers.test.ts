@@ -127,12 +127,14 @@ describe('Docker checks and images', () => {
     expect(byRuntime['nodejs20.x']).toEqual({
       runtime: 'nodejs20.x',
       image: 'lambench-local/nodejs:20',
+      base: 'lambench-local/nodejs:20',
       source: 'env',
       present: true,
     });
     expect(byRuntime['nodejs18.x']).toEqual({
       runtime: 'nodejs18.x',
       image: 'public.ecr.aws/lambda/nodejs:18',
+      base: 'public.ecr.aws/lambda/nodejs:18',
       source: 'default',
       present: false,
     });
@@ -142,9 +144,16 @@ describe('Docker checks and images', () => {
       list.findIndex((i) => i.runtime === 'python3.12'),
     );
 
-    await client.call('settings:update', { partial: { images: { 'nodejs18.x': 'lambench-local/nodejs:20' } } });
+    await client.call('settings:update', {
+      partial: { images: { 'nodejs18.x': 'lambench-local/nodejs:20' } },
+    });
     const after = await client.call('images:list');
-    expect(after.find((i) => i.runtime === 'nodejs18.x')).toMatchObject({ source: 'settings', present: true });
+    expect(after.find((i) => i.runtime === 'nodejs18.x')).toMatchObject({
+      image: 'lambench-local/nodejs:20',
+      base: 'public.ecr.aws/lambda/nodejs:18',
+      source: 'settings',
+      present: true,
+    });
   });
 
   it('pulls: a local image is already present; an unreachable one fails naming the image and the setting', async () => {
@@ -175,7 +184,11 @@ describe('warm environments', () => {
     await client.call('settings:update', { partial: { keepAliveSeconds: 600, concurrencyLimit: 20 } });
 
     const invoke = () =>
-      client.call('functions:invoke', { projectId: project.id, functionId: 'HelloWorldFunction', payload: '{}' });
+      client.call('functions:invoke', {
+        projectId: project.id,
+        functionId: 'HelloWorldFunction',
+        payload: '{}',
+      });
     const first = await invoke();
     expect(first.status).toBe('success');
     expect(changes.map((c) => c.state)).toEqual(['starting', 'started']);
@@ -205,7 +218,9 @@ describe('warm environments', () => {
     expect((await invoke()).coldStart).toBe(true);
     expect((await client.call('environments:list')).total).toBe(1);
     await client.call('settings:update', { partial: { keepAliveSeconds: 0 } });
-    await expect.poll(async () => (await client.call('environments:list')).total, { timeout: 10_000 }).toBe(0);
+    await expect
+      .poll(async () => (await client.call('environments:list')).total, { timeout: 10_000 })
+      .toBe(0);
     off();
   });
 });

@@ -61,6 +61,12 @@ async function execPeak(container: Docker.Container): Promise<number | null> {
   }
 }
 
+/**
+ * How often the peak is read while the container runs, so a container that dies (and takes its cgroup
+ * with it) still has a recent figure.
+ */
+const PEAK_SAMPLE_MS = 100;
+
 /** Tracks one container's peak memory; keeps the last value once the cgroup is gone. */
 export class MemoryPeak {
   private file: string | null | undefined;
@@ -78,8 +84,17 @@ export class MemoryPeak {
   /** Starts sampling at once when only memory.current exists, so early peaks aren't missed. */
   start(): void {
     if (!this.local) return;
-    this.file = peakCandidates(this.id, this.root).find((f) => readBytes(f) !== null) ?? null;
-    if (this.file) return;
+    const file = peakCandidates(this.id, this.root).find((f) => readBytes(f) !== null) ?? null;
+    this.file = file;
+    if (file) {
+      this.timer = setInterval(() => {
+        const n = readBytes(file);
+        if (n === null) this.stop();
+        else this.last = Math.max(this.last, toMb(n));
+      }, PEAK_SAMPLE_MS);
+      this.timer.unref();
+      return;
+    }
     const current = currentCandidates(this.id, this.root).find((f) => readBytes(f) !== null);
     if (!current) return;
     this.timer = setInterval(() => {

@@ -202,23 +202,35 @@ export class DockerExecutor implements Executor {
     const peak = new MemoryPeak(info.Id, container, this.client.local);
     peak.start();
 
+    let destroying = false;
     const exited = (async (): Promise<ExitInfo> => {
       let exitCode: number | null = null;
       let oomKilled = false;
+      let reason: string | undefined;
       try {
         exitCode = (await container.wait()).StatusCode;
-        const state = (await container.inspect()).State;
-        oomKilled = state.OOMKilled;
-        exitCode = state.ExitCode ?? exitCode;
-      } catch {
-        // Removed meanwhile (destroy): what wait() said is all there is.
+      } catch (err) {
+        // An HTTP answer (404: removed) is an exit; no answer at all means the engine went away, and
+        // with it, as far as we can tell, the container.
+        if (statusOf(err) === undefined && !destroying) {
+          reason = `lost the connection to the Docker engine (${(err as Error).message})`;
+        }
+      }
+      if (!reason) {
+        try {
+          const state = (await container.inspect()).State;
+          oomKilled = state.OOMKilled;
+          exitCode = state.ExitCode ?? exitCode;
+        } catch {
+          // Removed meanwhile (destroy): what wait() said is all there is.
+        }
       }
       peak.stop();
       // Let the last lines drain so they precede the exit, then emit any unterminated one.
       await Promise.race([outputEnded, new Promise((r) => setTimeout(r, 1000).unref())]);
       stdout.flush();
       stderr.flush();
-      return { exitCode, signal: signalName(exitCode), oomKilled };
+      return { exitCode, signal: signalName(exitCode), oomKilled, ...(reason ? { reason } : {}) };
     })();
 
     let destroyed: Promise<void> | undefined;
@@ -237,6 +249,7 @@ export class DockerExecutor implements Executor {
       },
       destroy: () =>
         (destroyed ??= (async () => {
+          destroying = true;
           peak.stop();
           await container.kill().catch(() => {}); // 409 when it is no longer running
           await container.remove({ force: true }).catch((err: unknown) => {

@@ -22,5 +22,9 @@ export function invocationHandlers({
         image: images[fn.runtime] ?? '',
       });
     },
+    'functions:stop': async ({ invocationId }) => {
+      invoker.stop(invocationId);
+      return { stopped: true };
+    },
   };
 }

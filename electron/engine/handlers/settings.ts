@@ -86,16 +86,18 @@ async function listImages(s: Services): Promise<RuntimeImage[]> {
     }
     return known;
   };
+  const bases = imageMap();
   const runtimes = Object.keys(s.images).sort(byRuntime);
   return Promise.all(
     runtimes.map(async (runtime): Promise<RuntimeImage> => {
       const image = s.images[runtime];
+      const base = bases[runtime] ?? image;
       const source = Object.hasOwn(overrides, runtime)
         ? 'settings'
-        : image === defaultImages[runtime]
+        : base === defaultImages[runtime]
           ? 'default'
           : 'env';
-      return { runtime, image, source, present: await present(image) };
+      return { runtime, image, base, source, present: await present(image) };
     }),
   );
 }

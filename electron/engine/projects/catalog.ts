@@ -4,7 +4,7 @@
  */
 import { watch, type FSWatcher } from 'chokidar';
 import { existsSync, statSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename, join, resolve, sep } from 'node:path';
 import { WorkbenchError } from '../../../shared/rpc/errors';
 import type { FunctionInfo, Project } from '../../../shared/types';
 import type { EventBus } from '../event-bus';
@@ -12,17 +12,30 @@ import type { ProjectsRepo } from '../store/projects-repo';
 import { triggerSummary } from './function-events';
 import { findTemplate, loadTemplate, type LoadedFunction, type LoadedTemplate } from './template';
 import { updateFunctionConfig, type FunctionConfigPatch } from './template-writer';
+import { EVENTS_DIR } from './test-events';
 
 interface Watched {
   watcher: FSWatcher;
   template?: Promise<LoadedTemplate>;
   codeVersion: number;
+  /** The trailing pass of a burst of changes, and what the burst touched. */
+  settle?: NodeJS.Timeout;
+  templateChanged: boolean;
+  codeChanged: boolean;
 }
+
+/**
+ * chokidar drops a second change to the same file within 50 ms of the first, so an editor's quick
+ * second write would go unseen: every burst of changes gets a second pass this long after its last one.
+ */
+const SETTLE_MS = 100;
 
 export class ProjectCatalog {
   private readonly watched = new Map<number, Watched>();
   /** Template writes per project, one at a time, so two quick edits cannot overwrite each other. */
   private readonly writing = new Map<number, Promise<unknown>>();
+  /** Code versions come from one counter, so a folder watched anew never reuses an old version. */
+  private lastCodeVersion = 0;
 
   constructor(
     private readonly repo: ProjectsRepo,
@@ -126,6 +139,7 @@ export class ProjectCatalog {
   }
 
   async close(): Promise<void> {
+    for (const w of this.watched.values()) clearTimeout(w.settle);
     await Promise.allSettled([...this.watched.values()].map((w) => w.watcher.close()));
     this.watched.clear();
   }
@@ -138,9 +152,23 @@ export class ProjectCatalog {
     return project;
   }
 
+  /** The second pass: whatever changed in the burst is read afresh once more, and the UI told once. */
+  private settleLater(projectId: number, watched: Watched): void {
+    clearTimeout(watched.settle);
+    watched.settle = setTimeout(() => {
+      if (watched.codeChanged) watched.codeVersion = ++this.lastCodeVersion;
+      if (watched.templateChanged) {
+        watched.template = undefined;
+        this.events.emit('project:changed', { projectId, reason: 'template' });
+      }
+      watched.codeChanged = watched.templateChanged = false;
+    }, SETTLE_MS);
+  }
+
   private unwatch(projectId: number): void {
     const watched = this.watched.get(projectId);
     if (!watched) return;
+    clearTimeout(watched.settle);
     this.watched.delete(projectId);
     void watched.watcher.close().catch(() => undefined);
   }
@@ -162,16 +190,28 @@ export class ProjectCatalog {
       ignoreInitial: true,
       ignored: (path) => /[\\/](node_modules|\.git|\.aws-sam|__pycache__)([\\/]|$)/.test(path),
     });
-    const watched: Watched = { watcher, codeVersion: 0 };
+    const watched: Watched = {
+      watcher,
+      codeVersion: ++this.lastCodeVersion,
+      templateChanged: false,
+      codeChanged: false,
+    };
+    const eventsDir = join(project.path, EVENTS_DIR) + sep;
     watcher.on('all', (event, path) => {
+      // A closed watcher may still deliver queued events; they no longer concern anyone.
+      if (this.watched.get(project.id) !== watched) return;
       if (event === 'unlinkDir' && resolve(path) === project.path) {
         this.unwatch(project.id);
         this.events.emit('project:changed', { projectId: project.id, reason: 'missing' });
       } else if (basename(path).startsWith('template.y')) {
         watched.template = undefined;
-        this.events.emit('project:changed', { projectId: project.id, reason: 'template' });
-      } else {
-        watched.codeVersion++;
+        watched.templateChanged = true;
+        this.settleLater(project.id, watched);
+      } else if (!path.startsWith(eventsDir)) {
+        // Saved test events are not code: editing one must not make the next invoke cold.
+        watched.codeVersion = ++this.lastCodeVersion;
+        watched.codeChanged = true;
+        this.settleLater(project.id, watched);
       }
     });
     this.watched.set(project.id, watched);

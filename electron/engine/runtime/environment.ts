@@ -12,7 +12,14 @@ export type EnvironmentState = 'starting' | 'ready' | 'busy' | 'stopped';
 export const INIT_TIMEOUT_MS = 10_000;
 /** How long to wait for log lines that trail a result, for runtimes that don't say how much they wrote. */
 const LOG_QUIET_MS = 15;
-const LOG_WAIT_CAP_MS = 150;
+const LOG_QUIET_CAP_MS = 150;
+/** Runtimes that say how much they wrote: wait while the lines keep coming, up to this long. */
+const LOG_STALL_MS = 250;
+const LOG_WAIT_CAP_MS = 5000;
+/** After an init error, how long to wait for the runtime's own account of it (its log lines) and its exit. */
+const INIT_LOG_WAIT_MS = 1000;
+/** Lines kept from before an invocation took them (init output, timers firing between invocations). */
+const BACKLOG_LINES = 10_000;
 
 export interface Phases {
   /** Container (or process) create + start. */
@@ -29,8 +36,8 @@ export interface EnvironmentFailure {
 
 export interface RunResult {
   outcome: InvokeOutcome;
-  /** Set when the environment died or was killed; it is then stopped. */
-  failure?: 'timeout' | 'exit' | 'init';
+  /** Set when the invocation did not end on its own; the environment is then stopped. */
+  failure?: 'timeout' | 'exit' | 'stopped';
   durationMs: number;
   maxMemoryUsedMb: number;
 }
@@ -45,11 +52,16 @@ export class Environment {
   private backlog: string[] = [];
   private lineSink: ((line: string) => void) | undefined;
   private logBytes = 0;
+  /** Log bytes that belong to invocations already finished: stragglers up to here are not carried over. */
+  private attributedBytes = 0;
   private lastLogAt = 0;
   private api!: RuntimeApi;
   private running!: RunningEnvironment;
   private exitInfo: ExitInfo | undefined;
-  private readonly exitListeners = new Set<(exit: ExitInfo) => void>();
+  private stopping: Promise<void> | undefined;
+  private currentId = '';
+  /** Ends the running invocation early (timeout, exit, the user's Stop); unset while idle. */
+  private endCurrent: ((failure: 'exit' | 'stopped', error: EnvironmentFailure) => void) | undefined;
 
   private constructor(
     readonly spec: EnvironmentSpec,
@@ -62,7 +74,8 @@ export class Environment {
     spec: Omit<EnvironmentSpec, 'runtimeApi'>,
     key: string,
   ): Promise<{ env: Environment; initError?: EnvironmentFailure }> {
-    const api = await startRuntimeApi({ host: await executor.runtimeApiHost(), allowCaller: () => false });
+    // Requests wait until the container's address is known: a fast runtime polls before start() returns.
+    const api = await startRuntimeApi({ host: await executor.runtimeApiHost(), allowCaller: 'hold' });
     const env = new Environment({ ...spec, runtimeApi: api.address }, key);
     env.api = api;
     const t0 = performance.now();
@@ -70,36 +83,49 @@ export class Environment {
       env.running = await executor.start(env.spec);
     } catch (error) {
       await api.close();
+      env.state = 'stopped';
       throw error;
     }
     const started = performance.now();
     env.phases.startMs = started - t0;
     api.setCallerCheck((addr) => addr === env.running.callerAddress);
+    api.onRuntimeGone(() => env.onRuntimeGone());
     env.running.onLine((line) => env.onLine(line));
     void env.running.exited.then((exit) => env.onExit(exit));
 
     const initFailure = await Promise.race([
       api.firstPoll.then(() => undefined),
-      api.initError.then((e: InitError) => ({ ...e })),
-      env.exitedWithin().then((exit) => ({
-        errorType: 'Runtime.ExitError',
-        errorMessage: `Runtime exited without providing a reason: ${describeExit(exit)}`,
-      })),
-      delay(INIT_TIMEOUT_MS).then(() => ({
-        errorType: 'Sandbox.Timedout',
-        errorMessage: `Init phase timed out after ${(INIT_TIMEOUT_MS / 1000).toFixed(2)} seconds`,
-      })),
+      api.initError,
+      env.running.exited.then(
+        (exit): InitError => ({
+          errorType: 'Runtime.ExitError',
+          errorMessage: `Runtime exited without providing a reason: ${describeExit(exit)}`,
+        }),
+      ),
+      delay(INIT_TIMEOUT_MS).then(
+        (): InitError => ({
+          errorType: 'Sandbox.Timedout',
+          errorMessage: `Init phase timed out after ${(INIT_TIMEOUT_MS / 1000).toFixed(2)} seconds`,
+        }),
+      ),
     ]);
     env.phases.initMs = performance.now() - started;
     if (initFailure) {
-      // The AWS runtimes exit after reporting; give the last lines a moment, then discard the environment.
-      await Promise.race([env.exitedWithin(), delay(200)]);
+      await env.awaitInitLogs(initFailure.logBytes);
       await env.stop();
-      return { env, initError: initFailure };
+      const { logBytes: _logBytes, ...failure } = initFailure;
+      return { env, initError: failure };
     }
     await env.running.endInitBoost();
-    env.state = 'ready';
+    if (env.state === 'starting') env.state = 'ready';
     return { env };
+  }
+
+  /** ready → busy, for the pool; false when this environment can no longer serve. */
+  claim(): boolean {
+    if (this.state !== 'ready') return false;
+    this.state = 'busy';
+    return true;
   }
 
   /** Lines this environment printed before any invocation took them (init logs). */
@@ -116,80 +142,119 @@ export class Environment {
   ): Promise<RunResult> {
     this.state = 'busy';
     this.lineSink = onLine;
+    this.currentId = request.requestId;
     let failure: RunResult['failure'];
+    const end = (kind: NonNullable<RunResult['failure']>, error: EnvironmentFailure) => {
+      failure ??= kind;
+      this.api.abort(request.requestId, error);
+    };
+    this.endCurrent = end;
     const timeout = setTimeout(() => {
-      failure = 'timeout';
-      this.api.abort(request.requestId, {
+      end('timeout', {
         errorType: 'Sandbox.Timedout',
         errorMessage: `Task timed out after ${timeoutSec.toFixed(2)} seconds`,
       });
     }, timeoutSec * 1000);
-    const onExit = (exit: ExitInfo) => {
-      failure ??= 'exit';
-      this.api.abort(request.requestId, {
-        errorType: 'Runtime.ExitError',
-        errorMessage: `RequestId: ${request.requestId} Error: Runtime exited with error: ${describeExit(exit)}`,
-      });
-    };
-    this.exitListeners.add(onExit);
-    if (this.exitInfo) onExit(this.exitInfo);
-    const outcome = await this.api.invoke(request);
+    const invoked = this.api.invoke(request);
+    if (this.exitInfo) this.endOnExit(this.exitInfo);
+    const outcome = await invoked;
     clearTimeout(timeout);
-    this.exitListeners.delete(onExit);
-    if (outcome.ok || !failure) await this.awaitTrailingLogs(outcome);
-    const maxMemoryUsedMb = await this.running.maxMemoryUsedMb().catch(() => 0);
+    this.endCurrent = undefined;
+    if (!failure) await this.awaitTrailingLogs(outcome);
+    const maxMemoryUsedMb = this.exitInfo?.oomKilled
+      ? this.spec.memoryMb
+      : await this.running.maxMemoryUsedMb().catch(() => 0);
     this.lineSink = undefined;
+    this.attributedBytes = Math.max(this.attributedBytes, this.logBytes, outcome.logBytes ?? 0);
     this.lastUsed = performance.now();
-    if (failure) await this.stop();
+    // A runtime that exited right after answering is as dead as one that exited before.
+    if (failure || this.exitInfo) await this.stop();
     else if (this.retireAfterUse) void this.stop();
-    else this.state = 'ready';
+    else if (this.state === 'busy') this.state = 'ready';
     return { outcome, failure, durationMs: outcome.receivedAt - outcome.startedAt, maxMemoryUsedMb };
+  }
+
+  /**
+   * Ends the running invocation with `error` and discards the environment (the user's Stop).
+   * Returns false when no invocation is running here.
+   */
+  interrupt(error: EnvironmentFailure): boolean {
+    if (!this.endCurrent) return false;
+    this.endCurrent('stopped', error);
+    return true;
   }
 
   get handle(): string {
     return this.running?.handle ?? '';
   }
 
-  async stop(): Promise<void> {
-    if (this.state === 'stopped') return;
+  /** Kills the environment and frees its Runtime API; every caller waits for the same teardown. */
+  stop(): Promise<void> {
     this.state = 'stopped';
-    await Promise.allSettled([this.running?.destroy(), this.api.close()]);
+    this.stopping ??= Promise.allSettled([this.running?.destroy(), this.api.close()]).then(() => {});
+    return this.stopping;
   }
 
   private onLine(line: string): void {
     this.logBytes += Buffer.byteLength(line) + 1;
     this.lastLogAt = performance.now();
     if (this.lineSink) this.lineSink(line);
-    else if (this.backlog.length < 10_000) this.backlog.push(line);
+    else if (this.logBytes > this.attributedBytes && this.backlog.length < BACKLOG_LINES) this.backlog.push(line);
   }
 
   private onExit(exit: ExitInfo): void {
     this.exitInfo = exit;
-    for (const listener of this.exitListeners) listener(exit);
-    if (this.state !== 'busy') void this.stop();
+    if (this.endCurrent) this.endOnExit(exit);
+    else if (this.state !== 'busy') void this.stop();
   }
 
-  private exitedWithin(): Promise<ExitInfo> {
-    return this.running.exited;
+  private endOnExit(exit: ExitInfo): void {
+    this.endCurrent?.('exit', {
+      errorType: 'Runtime.ExitError',
+      errorMessage: `RequestId: ${this.currentId} Error: Runtime exited with error: ${describeExit(exit)}`,
+    });
+  }
+
+  /** The idle runtime dropped its /next poll: it is gone, even if Docker has not said so yet. */
+  private onRuntimeGone(): void {
+    if (this.state === 'ready') void this.stop();
+  }
+
+  /** The runtime logs its init error before reporting it; those lines belong in the result. */
+  private async awaitInitLogs(expected: number | undefined): Promise<void> {
+    const deadline = performance.now() + INIT_LOG_WAIT_MS;
+    if (expected !== undefined) {
+      while (this.logBytes < expected && performance.now() < deadline) await delay(2);
+      return;
+    }
+    // Runtimes that don't count their output exit after reporting; the exit comes after the last line.
+    await Promise.race([this.running.exited, delay(INIT_LOG_WAIT_MS)]);
   }
 
   /**
    * Log lines travel through Docker's stream while the result comes over HTTP, so the result can win.
-   * Our runtime clients say how many log bytes they had written; others get a short quiet window.
+   * Our runtime clients say how many log bytes they had written: wait for those while they keep
+   * arriving. Others get a short quiet window.
    */
   private async awaitTrailingLogs(outcome: InvokeOutcome): Promise<void> {
-    const deadline = performance.now() + LOG_WAIT_CAP_MS;
     const expected = outcome.logBytes;
     if (expected !== undefined) {
-      while (this.logBytes < expected && performance.now() < deadline) await delay(1);
+      const cap = performance.now() + LOG_WAIT_CAP_MS;
+      while (this.logBytes < expected && !this.exitInfo) {
+        const now = performance.now();
+        if (now > cap || now - Math.max(this.lastLogAt, outcome.receivedAt) > LOG_STALL_MS) return;
+        await delay(1);
+      }
       return;
     }
+    const deadline = performance.now() + LOG_QUIET_CAP_MS;
     const quietSince = () => Math.max(this.lastLogAt, outcome.receivedAt);
     while (performance.now() < deadline && performance.now() - quietSince() < LOG_QUIET_MS) await delay(2);
   }
 }
 
 export function describeExit(exit: ExitInfo): string {
+  if (exit.reason) return exit.reason;
   if (exit.oomKilled) return 'signal: killed (out of memory)';
   if (exit.signal)
     return `signal: ${exit.signal.replace(/^SIG/, '').toLowerCase() === 'kill' ? 'killed' : exit.signal}`;

@@ -32,6 +32,8 @@ export interface ExitInfo {
   exitCode: number | null;
   signal: string | null;
   oomKilled: boolean;
+  /** Why the exit is assumed rather than seen, e.g. the connection to the Docker engine was lost. */
+  reason?: string;
 }
 
 export interface RunningEnvironment {

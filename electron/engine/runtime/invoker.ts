@@ -9,6 +9,7 @@ import type { InvocationError, InvocationResult } from '../../../shared/types';
 import type { EventBus } from '../event-bus';
 import type { LoadedFunction } from '../projects/template';
 import type { InvocationsRepo } from '../store/invocations-repo';
+import type { Environment, EnvironmentFailure } from './environment';
 import { LogCollector } from './log-collector';
 import type { Pool } from './pool';
 import type { EnvironmentSpec } from './executor';
@@ -31,20 +32,63 @@ export interface InvokeRequest {
   memoryMb?: number;
 }
 
+/** What a stopped invocation ends with. */
+export const STOPPED: EnvironmentFailure = { errorType: 'Lambench.Stopped', errorMessage: 'Stopped by the user' };
+
+interface Running {
+  /** Set once the invocation has an environment. */
+  env?: Environment;
+  stopRequested: boolean;
+}
+
 export class Invoker {
+  /** Invocations in progress, by invocation id, so they can be stopped. */
+  private readonly running = new Map<string, Running>();
+
   constructor(
     private readonly pool: Pool,
     private readonly events: EventBus,
     private readonly records: InvocationsRepo,
   ) {}
 
+  /**
+   * Stops a running invocation: the environment running it is killed and discarded, and the
+   * invocation ends as an error of type Lambench.Stopped.
+   */
+  stop(invocationId: string): void {
+    const running = this.running.get(invocationId);
+    if (!running) {
+      throw new WorkbenchError('InvocationNotRunning', `Invocation ${invocationId} is not running`, {
+        invocationId,
+      });
+    }
+    running.stopRequested = true;
+    running.env?.interrupt(STOPPED);
+  }
+
   async invoke(req: InvokeRequest): Promise<InvocationResult> {
     const { fn } = req;
     if (fn.unsupported)
       throw new WorkbenchError('FunctionNotRunnable', fn.unsupported, { functionId: fn.id });
     checkPayload(req.payload);
-    const memorySizeMb = req.memoryMb ?? fn.memorySize;
     const invocationId = req.invocationId ?? randomUUID();
+    if (this.running.has(invocationId)) {
+      throw new WorkbenchError('InvocationAlreadyRunning', `Invocation ${invocationId} is already running`, {
+        invocationId,
+      });
+    }
+    const running: Running = { stopRequested: false };
+    this.running.set(invocationId, running);
+    try {
+      return await this.run(req, invocationId, running);
+    } finally {
+      this.running.delete(invocationId);
+    }
+  }
+
+  private async run(req: InvokeRequest, invocationId: string, running: Running): Promise<InvocationResult> {
+    const { fn } = req;
+    const memorySizeMb = req.memoryMb ?? fn.memorySize;
     const requestId = randomUUID();
     const startedAt = Date.now();
     const base = { invocationId, requestId, projectId: req.projectId, functionId: fn.id };
@@ -103,6 +147,24 @@ export class Invoker {
     try {
       lease.env.takeBacklog().forEach((l) => logs.push(l));
       const initDurationMs = cold ? round2(env.phases.initMs) : undefined;
+      if (running.stopRequested) {
+        // Stopped while the environment was starting: it never gets the event.
+        await env.stop();
+        logs.push(`Stopped by the user before the invocation started`);
+        return finish({
+          ...common,
+          status: 'error',
+          error: { type: STOPPED.errorType, message: STOPPED.errorMessage },
+          response: JSON.stringify(STOPPED),
+          durationMs: 0,
+          billedDurationMs: 0,
+          initDurationMs,
+          coldStart: cold,
+          maxMemoryUsedMb: 0,
+          environmentId: env.spec.id,
+        });
+      }
+      running.env = env;
       if (lease.initError) {
         const error: InvocationError = {
           type: lease.initError.errorType,
@@ -141,6 +203,8 @@ export class Invoker {
         logs.push(
           `${new Date().toISOString()} ${requestId} Task timed out after ${fn.timeout.toFixed(2)} seconds`,
         );
+      } else if (run.failure === 'stopped') {
+        logs.push(`${new Date().toISOString()} ${requestId} ${STOPPED.errorMessage}`);
       }
       const durationMs = run.failure === 'timeout' ? fn.timeout * 1000 : round2(run.durationMs);
       const billed = billedDurationMs(durationMs);

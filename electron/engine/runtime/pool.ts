@@ -56,14 +56,16 @@ export class Pool {
     try {
       const envs = this.envsOf(functionKey);
       this.retireStale(envs, configKey);
-      const idle = [...envs].find((e) => e.state === 'ready' && e.key === configKey);
-      if (idle) {
-        idle.state = 'busy';
-        return { env: idle, cold: false, release: releaseSlot };
+      for (const idle of envs) {
+        // claim() skips environments that died while idle (they stop themselves and are dropped).
+        if (idle.key === configKey && idle.claim()) return { env: idle, cold: false, release: releaseSlot };
       }
       const { env, initError } = await Environment.start(this.executor, spec, configKey);
-      if (!initError) envs.add(env);
-      env.state = initError ? 'stopped' : 'busy';
+      if (!initError) {
+        envs.add(env);
+        // If it died since init, run() reports the exit at once.
+        env.claim();
+      }
       return { env, cold: true, initError, release: releaseSlot };
     } catch (error) {
       releaseSlot();
@@ -139,6 +141,7 @@ export class Pool {
     }
   }
 
+  /** Drops stopped environments (timed out, exited, died while idle) and stops those idle too long. */
   private reap(): void {
     const now = performance.now();
     for (const envs of this.byFunction.values()) {

@@ -1,8 +1,9 @@
 /**
  * The Lambda Runtime API for ONE execution environment: one node:http server per environment.
  *
- *   const api = await startRuntimeApi({ host: '127.0.0.1' });   // api.address → AWS_LAMBDA_RUNTIME_API
+ *   const api = await startRuntimeApi({ host: '172.17.0.1', allowCaller: 'hold' }); // api.address → AWS_LAMBDA_RUNTIME_API
  *   api.setCallerCheck((addr) => addr === env.callerAddress);   // once the container IP is known
+ *   api.onRuntimeGone(() => ...);                                 // the idle runtime dropped its /next poll
  *   await Promise.race([api.firstPoll, api.initError, env.exited]);
  *   const outcome = await api.invoke({ requestId, payload, deadlineMs, functionArn });
  *   api.abort(requestId, { errorType: 'Sandbox.Timedout', errorMessage: '...' }); // on timeout or crash
@@ -23,6 +24,8 @@ export interface InitError {
   errorType: string;
   errorMessage: string;
   stackTrace?: string[];
+  /** From LOG_BYTES_HEADER: how much the runtime had logged when it reported (its error lines included). */
+  logBytes?: number;
 }
 
 export interface InvokeRequest {
@@ -63,6 +66,11 @@ export interface RuntimeApi {
   /** 'host:port': the value for AWS_LAMBDA_RUNTIME_API. */
   readonly address: string;
   setCallerCheck(fn: (addr: string) => boolean): void;
+  /**
+   * Called when the runtime's waiting /next poll is closed from its side: a runtime never does that
+   * while alive, so its process (or container) is gone.
+   */
+  onRuntimeGone(listener: () => void): void;
   /** Resolves with performance.now() when the runtime first calls /next: the end of init. */
   readonly firstPoll: Promise<number>;
   /** Resolves if the runtime reports an init failure; never rejects. */
@@ -84,6 +92,8 @@ const PREFIX = '/2018-06-01/runtime/';
 const JSON_TYPE = 'application/json';
 /** Ids that already got their result, remembered so a second answer is InvalidStateTransition. */
 const DONE_MEMORY = 64;
+/** Requests held while the caller check is not known yet (the container is still starting). */
+const MAX_HELD = 32;
 
 export function normalizeAddress(addr: string | undefined): string {
   if (!addr) return '';
@@ -154,11 +164,25 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<string | nu
   });
 }
 
+/** A number from LOG_BYTES_HEADER, when the runtime sent one. */
+function logBytesOf(req: http.IncomingMessage): { logBytes?: number } {
+  const header = req.headers[LOG_BYTES_HEADER];
+  const n = typeof header === 'string' ? Number(header) : NaN;
+  return Number.isFinite(n) ? { logBytes: n } : {};
+}
+
 export async function startRuntimeApi(opts: {
   host: string;
-  allowCaller?: (addr: string) => boolean;
+  /**
+   * Who may call. 'hold' keeps requests waiting until setCallerCheck() names the caller: a fast runtime
+   * can poll before its container's address is known, and must not be refused for that.
+   */
+  allowCaller?: ((addr: string) => boolean) | 'hold';
 }): Promise<RuntimeApi> {
-  let allow = opts.allowCaller ?? (() => true);
+  let allow: ((addr: string) => boolean) | undefined =
+    opts.allowCaller === 'hold' ? undefined : (opts.allowCaller ?? (() => true));
+  const held: [http.IncomingMessage, http.ServerResponse][] = [];
+  let runtimeGone: (() => void) | undefined;
   const queue: Pending[] = [];
   const inflight = new Map<string, Pending>();
   const done = new Set<string>();
@@ -221,7 +245,9 @@ export async function startRuntimeApi(opts: {
     waiter = res;
     // On the response, not the keep-alive socket, so listeners do not pile up per poll.
     res.once('close', () => {
-      if (waiter === res) waiter = null;
+      if (waiter !== res) return;
+      waiter = null;
+      if (!res.writableFinished && !closed) runtimeGone?.();
     });
   };
 
@@ -261,9 +287,7 @@ export async function startRuntimeApi(opts: {
       finish(id, { ok: false, errorType, errorMessage, body: doc, startedAt: p.startedAt, receivedAt });
       return;
     }
-    const logHeader = req.headers[LOG_BYTES_HEADER];
-    const logBytes = typeof logHeader === 'string' ? Number(logHeader) : NaN;
-    const extra = Number.isFinite(logBytes) ? { logBytes } : {};
+    const extra = logBytesOf(req);
     if (kind === 'response') {
       finish(id, { ok: true, body, startedAt: p.startedAt, receivedAt, ...extra });
     } else {
@@ -276,18 +300,21 @@ export async function startRuntimeApi(opts: {
   const onInitError = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const body = (await readBody(req, MAX_RESPONSE_BYTES)) ?? '';
     const type = req.headers['lambda-runtime-function-error-type'] as string | undefined;
-    initErrorResolve(parseError(body, type));
+    initErrorResolve({ ...parseError(body, type), ...logBytesOf(req) });
     send(res, 202, '{"status":"OK"}');
   };
 
-  const server = http.createServer(
-    { keepAlive: true, noDelay: true, requestTimeout: 0, headersTimeout: 60_000 },
-    (req, res) => {
-      if (!allow(normalizeAddress(req.socket.remoteAddress))) {
-        req.resume();
-        return send(res, 403, errorBody('AccessDenied', 'Caller is not this environment'));
-      }
-      const url = req.url ?? '';
+  const route = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    if (!allow) {
+      if (held.length < MAX_HELD) held.push([req, res]);
+      else send(res, 503, errorBody('ServiceUnavailable', 'The environment is still starting'));
+      return;
+    }
+    if (!allow(normalizeAddress(req.socket.remoteAddress))) {
+      req.resume();
+      return send(res, 403, errorBody('AccessDenied', 'Caller is not this environment'));
+    }
+    const url = req.url ?? '';
       const q = url.indexOf('?');
       const path = q < 0 ? url : url.slice(0, q);
       if (path.startsWith(PREFIX)) {
@@ -303,9 +330,12 @@ export async function startRuntimeApi(opts: {
           }
         }
       }
-      req.resume();
-      send(res, 404, errorBody('NotFound', 'Not found'));
-    },
+    req.resume();
+    send(res, 404, errorBody('NotFound', 'Not found'));
+  };
+  const server = http.createServer(
+    { keepAlive: true, noDelay: true, requestTimeout: 0, headersTimeout: 60_000 },
+    route,
   );
   const sockets = new Set<Socket>();
   server.on('connection', (s: Socket) => {
@@ -332,6 +362,10 @@ export async function startRuntimeApi(opts: {
     initError,
     setCallerCheck(fn) {
       allow = fn;
+      for (const [req, res] of held.splice(0)) if (!res.destroyed) route(req, res);
+    },
+    onRuntimeGone(listener) {
+      runtimeGone = listener;
     },
     invoke(req) {
       return new Promise<InvokeOutcome>((resolve) => {
@@ -380,6 +414,7 @@ export async function startRuntimeApi(opts: {
       if (waiter && !waiter.writableEnded)
         send(waiter, 410, errorBody('Runtime.Closed', 'Runtime API closed'), true);
       waiter = null;
+      for (const [, res] of held.splice(0)) res.destroy();
       const done = new Promise<void>((r) => server.close(() => r()));
       for (const s of sockets) s.destroy();
       await done;

@@ -1,5 +1,6 @@
 import type { AppStatus, DockerStatus, FunctionInfo, Project } from '../../../shared/types';
 import { api, onConnection } from './api';
+import { loadSettings } from '../components/settings/settings-state.svelte';
 
 export type View = 'projects' | 'history' | 'cost' | 'settings';
 
@@ -32,6 +33,8 @@ export async function loadShell(): Promise<void> {
       api.call('app:status'),
       api.call('docker:status'),
       api.call('projects:list'),
+      // Applies the saved theme as soon as the UI loads.
+      loadSettings(),
     ]);
     Object.assign(appState, { status, docker, projects, error: '' });
     await Promise.all(projects.map((p) => loadFunctions(p.id)));

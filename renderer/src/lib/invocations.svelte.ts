@@ -104,6 +104,19 @@ export async function invoke(fn: FunctionInfo, payload: string, eventName: strin
   return run;
 }
 
+/** Asks the engine to kill the environment running it; the run then finishes as Lambench.Stopped. */
+export async function stop(run: InvocationRun): Promise<void> {
+  if (run.status !== 'running') return;
+  run.stopping = true;
+  try {
+    await api.call('functions:stop', { invocationId: run.id });
+  } catch (error) {
+    run.stopping = false;
+    // It finished on its own in the meantime: nothing to report.
+    if ((error as Error).name !== 'InvocationNotRunning') throw error;
+  }
+}
+
 api.on('invocation:started', (started) => {
   const run = find(started.invocationId);
   if (run) {

@@ -1,0 +1,154 @@
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, screenshot } from '../support/browser';
+import { startServe, type Served } from '../support/serve';
+
+let served: Served;
+let browser: Browser;
+let page: Page;
+/** Projects are created and copied here, so config edits never touch the repository's fixtures. */
+const work = mkdtempSync(join(tmpdir(), 'lambench-workbench-'));
+const slowLogger = join(work, 'slow-logger');
+
+beforeAll(async () => {
+  cpSync(resolve('test/fixtures/projects/slow-logger'), slowLogger, { recursive: true });
+  served = await startServe();
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+  await page.goto(served.url);
+  await page.locator('[data-testid="docker-status"][data-state="connected"]').waitFor();
+});
+afterAll(async () => {
+  await browser?.close();
+  await served?.stop();
+});
+
+/** Screenshots in both themes; the app follows prefers-color-scheme live. */
+async function shoot(name: string) {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    await screenshot(page, `${name}-${colorScheme}`);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+const newest = (): Locator => page.getByTestId('invocation').first();
+
+async function finished(card: Locator): Promise<string> {
+  await expect
+    .poll(() => card.getAttribute('data-status'), { timeout: 30_000 })
+    .not.toBe('running');
+  return (await card.getAttribute('data-status'))!;
+}
+
+describe('the workbench: project tree, function workspace, invoke with live logs', () => {
+  it('creates a project from a blueprint and invokes it with Ctrl+Enter', async () => {
+    await expect.poll(() => page.getByRole('heading', { name: 'No projects yet' }).isVisible()).toBe(true);
+    await shoot('workbench-empty');
+
+    await page.getByRole('button', { name: 'New project' }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'New project' });
+    await dialog.getByText('Hello World (Node.js 22)').click();
+    await dialog.getByLabel('Folder to create').fill(join(work, 'hello'));
+    await shoot('workbench-new-project');
+    await dialog.getByRole('button', { name: 'Create project' }).click();
+
+    const tree = page.getByRole('tree', { name: 'Projects and functions' });
+    await expect.poll(() => tree.getByRole('treeitem', { name: 'HelloWorldFunction' }).count()).toBe(1);
+    await expect.poll(() => page.getByRole('heading', { name: 'HelloWorldFunction' }).isVisible()).toBe(true);
+
+    await page.getByRole('textbox', { name: 'Event JSON' }).click();
+    await page.keyboard.press('Control+Enter');
+    const card = newest();
+    expect(await finished(card)).toBe('success');
+    expect(await card.getByTestId('response-body').textContent()).toContain('"statusCode": 200');
+
+    const maxMemory = Number.parseInt((await card.getByTestId('report-max-memory').textContent())!, 10);
+    const memorySize = Number.parseInt((await card.getByTestId('report-memory-size').textContent())!, 10);
+    expect(memorySize).toBe(128);
+    expect(maxMemory).toBeGreaterThan(0);
+    expect(maxMemory).toBeLessThan(memorySize);
+    expect(await card.getByTestId('report-init').textContent()).toContain('cold');
+    expect(await card.getByTestId('report-cost').textContent()).toMatch(/^\$0\.0000/);
+    await shoot('workbench-invoked');
+  });
+
+  it('moves through the tree with the keyboard', async () => {
+    const tree = page.getByRole('tree', { name: 'Projects and functions' });
+    const fnItem = tree.getByRole('treeitem', { name: 'HelloWorldFunction' });
+    await fnItem.focus();
+    await page.keyboard.press('ArrowUp');
+    const project = tree.getByRole('treeitem', { name: /hello/ }).first();
+    expect(await project.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.press('ArrowLeft');
+    expect(await project.getAttribute('aria-expanded')).toBe('false');
+    expect(await fnItem.count()).toBe(0);
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    expect(await fnItem.getAttribute('aria-selected')).toBe('true');
+  });
+
+  it('streams log lines while the invocation is still running', async () => {
+    await page.getByRole('button', { name: 'Open folder…' }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'Open folder' });
+    await dialog.getByLabel('Folder path').fill(slowLogger);
+    await dialog.getByRole('button', { name: 'Open', exact: true }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'SlowLoggerFunction' }).isVisible()).toBe(true);
+
+    await page.getByRole('button', { name: 'Invoke', exact: true }).click();
+    const card = newest();
+    const first = card.getByText('first line: starting');
+    await expect.poll(() => first.isVisible(), { timeout: 30_000, interval: 20 }).toBe(true);
+    // The function sleeps a second after its first line: the line arrived before the response.
+    expect(await card.getAttribute('data-status')).toBe('running');
+    expect(await card.getByText('second line: done').count()).toBe(0);
+    await shoot('workbench-streaming');
+
+    expect(await finished(card)).toBe('success');
+    await expect.poll(() => card.getByText('second line: done').isVisible()).toBe(true);
+  });
+
+  it('saves a memory change and the next invoke is cold with the new Memory Size', async () => {
+    await page.getByRole('tab', { name: 'Configuration' }).click();
+    const memory = page.getByRole('spinbutton', { name: 'Memory' });
+    await memory.fill('70000');
+    expect(await page.getByText('The memory must be 128–10,240 MB.').isVisible()).toBe(true);
+    await memory.fill('256');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => page.getByText('Saved in template.yaml').isVisible()).toBe(true);
+    expect(readFileSync(join(slowLogger, 'template.yaml'), 'utf8')).toMatch(/MemorySize: 256/);
+    expect(await page.getByTestId('fact-memory').textContent()).toBe('256 MB');
+    await shoot('workbench-configuration');
+
+    await page.getByRole('tab', { name: 'Invoke' }).click();
+    await page.keyboard.press('Control+Enter');
+    const card = newest();
+    expect(await finished(card)).toBe('success');
+    expect(await card.getByTestId('report-memory-size').textContent()).toBe('256 MB');
+    expect(await card.getByTestId('report-init').textContent()).toContain('cold');
+  });
+
+  it('stops a long-running invocation', async () => {
+    await page.getByRole('textbox', { name: 'Event JSON' }).click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.insertText('{"sleepMs": 30000}');
+    await page.getByRole('button', { name: 'Invoke', exact: true }).click();
+    const card = newest();
+    await expect.poll(() => card.getByText('first line: starting').isVisible(), { timeout: 30_000 }).toBe(true);
+    await card.evaluate((el) => {
+      (window as unknown as { seen: string[] }).seen = [];
+      new MutationObserver(() => (window as unknown as { seen: string[] }).seen.push(`${el.getAttribute('data-status')} ${el.className}`)).observe(el, { attributes: true });
+    });
+    await card.getByRole('button', { name: 'Stop' }).click();
+    const status = await finished(card);
+    console.log(await page.evaluate(() => (window as unknown as { seen: string[] }).seen));
+    expect(status).toBe('interrupted');
+    expect(await card.getByTestId('invocation-status').textContent()).toContain('Stopped');
+    expect(await card.getByTestId('invocation-error').textContent()).toContain('Lambench.Stopped');
+    await shoot('workbench-stopped');
+  });
+});
