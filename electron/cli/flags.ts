@@ -10,7 +10,8 @@ export function numberFlag(values: Record<string, unknown>, name: string): numbe
   if (raw === undefined) return undefined;
   const text = String(raw).trim();
   const n = Number(text.replace(/_/g, ''));
-  if (text === '' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got '${String(raw)}'`);
+  if (text === '' || !Number.isFinite(n))
+    throw new UsageError(`--${name} must be a number, got '${String(raw)}'`);
   return n;
 }
 
@@ -18,7 +19,9 @@ export function numberFlag(values: Record<string, unknown>, name: string): numbe
 export function numberListFlag(values: Record<string, unknown>, name: string): number[] | undefined {
   const raw = values[name];
   if (raw === undefined) return undefined;
-  const parts = String(raw).split(',').map((part) => Number(part.trim()));
+  const parts = String(raw)
+    .split(',')
+    .map((part) => Number(part.trim()));
   if (parts.some((n, i) => !Number.isFinite(n) || String(raw).split(',')[i].trim() === '')) {
     throw new UsageError(`--${name} must be numbers separated by commas, got '${String(raw)}'`);
   }
@@ -26,7 +29,11 @@ export function numberListFlag(values: Record<string, unknown>, name: string): n
 }
 
 /** Runs a command's body; a UsageError prints the message and the usage and exits 2. */
-export async function exitOnUsageError(command: string, usage: string, body: () => Promise<number>): Promise<number> {
+export async function exitOnUsageError(
+  command: string,
+  usage: string,
+  body: () => Promise<number>,
+): Promise<number> {
   try {
     return await body();
   } catch (error) {

@@ -35,6 +35,11 @@ function table(list: FunctionInfo[]): string {
   ];
   const widths = rows[0].map((_, col) => Math.max(...rows.map((r) => r[col].length)));
   return rows
-    .map((r) => r.map((cell, col) => cell.padEnd(widths[col])).join('  ').trimEnd())
+    .map((r) =>
+      r
+        .map((cell, col) => cell.padEnd(widths[col]))
+        .join('  ')
+        .trimEnd(),
+    )
     .join('\n');
 }

@@ -4,13 +4,7 @@
  */
 import { z } from 'zod';
 import { defaultPriceTable, perMonth } from '../pricing';
-import type {
-  FunctionUsage,
-  MonthlyProjection,
-  ProjectCost,
-  Sweep,
-  SweepListItem,
-} from '../types';
+import type { FunctionUsage, MonthlyProjection, ProjectCost, Sweep, SweepListItem } from '../types';
 import { functionId, method, projectId } from './method';
 
 /** More than this many requests a month (about 380,000 a second, sustained) is a typo, not a plan. */

@@ -21,10 +21,26 @@ function lambench(...args: string[]) {
 
 describe('lambench tune', () => {
   it('sweeps the sizes given, progress on stderr and the sweep as JSON on stdout', () => {
-    const r = lambench('tune', 'HelloWorldFunction', '--project', project, '--memory', '128,256', '--runs', '2', '--json');
+    const r = lambench(
+      'tune',
+      'HelloWorldFunction',
+      '--project',
+      project,
+      '--memory',
+      '128,256',
+      '--runs',
+      '2',
+      '--json',
+    );
     expect(r.code).toBe(0);
     const sweep = JSON.parse(r.stdout) as Sweep;
-    expect(sweep).toMatchObject({ status: 'done', done: 6, total: 6, memorySizes: [128, 256], runsPerSize: 2 });
+    expect(sweep).toMatchObject({
+      status: 'done',
+      done: 6,
+      total: 6,
+      memorySizes: [128, 256],
+      runsPerSize: 2,
+    });
     expect(sweep.sizes.map((s) => s.succeeded)).toEqual([2, 2]);
     expect([128, 256]).toContain(sweep.recommendations!.cheapest.memoryMb);
     expect(r.stderr).toContain('[  6/6] 256 MB — done');

@@ -82,7 +82,9 @@ function finished(sweepId: number, seen: SweepProgress[] = []): Promise<SweepPro
   });
 }
 
-async function sweep(input: Parameters<typeof startSweep>[0]): Promise<{ sweep: Sweep; seen: SweepProgress[] }> {
+async function sweep(
+  input: Parameters<typeof startSweep>[0],
+): Promise<{ sweep: Sweep; seen: SweepProgress[] }> {
   const seen: SweepProgress[] = [];
   const { sweepId } = await startSweep(input);
   await finished(sweepId, seen);
@@ -93,7 +95,11 @@ const startSweep = (input: { functionId: string; memorySizes: number[]; runs: nu
 
 describe('memory sweep in Docker', () => {
   it('runs every size, duration falls as memory grows, and records every run with its sweep_id', async () => {
-    const { sweep: s, seen } = await sweep({ functionId: 'PrimesFunction', memorySizes: [128, 512, 1769], runs: 3 });
+    const { sweep: s, seen } = await sweep({
+      functionId: 'PrimesFunction',
+      memorySizes: [128, 512, 1769],
+      runs: 3,
+    });
     expect(s.status).toBe('done');
     expect(s).toMatchObject({ done: 12, total: 12, failedRuns: 0, architecture: 'x86_64' });
     expect(s.sizes.map((z) => [z.memoryMb, z.runs, z.succeeded, z.trimmed])).toEqual([
@@ -126,7 +132,12 @@ describe('memory sweep in Docker', () => {
     ]);
 
     const list = await client.call('cost:sweep:list', { projectId, functionId: 'PrimesFunction' });
-    expect(list[0]).toMatchObject({ id: s.id, status: 'done', fastestMb: 1769, memorySizes: [128, 512, 1769] });
+    expect(list[0]).toMatchObject({
+      id: s.id,
+      status: 'done',
+      fastestMb: 1769,
+      memorySizes: [128, 512, 1769],
+    });
     // Reopened with another weight: the same runs, a different balance.
     const costFirst = await client.call('cost:sweep:get', { sweepId: s.id, weight: 1 });
     expect(costFirst.recommendations!.balanced.memoryMb).toBe(costFirst.recommendations!.cheapest.memoryMb);
@@ -147,7 +158,9 @@ describe('memory sweep in Docker', () => {
       'All 4 measured runs failed (first error: Error: always fails). Failed runs are excluded, so no recommendation is possible.',
     );
     const n = engine.services.db
-      .prepare<[number], { n: number }>("SELECT COUNT(*) AS n FROM invocations WHERE sweep_id = ? AND status = 'error'")
+      .prepare<[number], { n: number }>(
+        "SELECT COUNT(*) AS n FROM invocations WHERE sweep_id = ? AND status = 'error'",
+      )
       .get(s.id)!.n;
     expect(n).toBe(6);
   });
@@ -155,7 +168,9 @@ describe('memory sweep in Docker', () => {
   it('cancels after the run in flight and refuses a second sweep meanwhile', async () => {
     const { sweepId } = await startSweep({ functionId: 'PrimesFunction', memorySizes: [128, 256], runs: 5 });
     const ended = finished(sweepId);
-    await expect(startSweep({ functionId: 'PrimesFunction', memorySizes: [128], runs: 1 })).rejects.toMatchObject({
+    await expect(
+      startSweep({ functionId: 'PrimesFunction', memorySizes: [128], runs: 1 }),
+    ).rejects.toMatchObject({
       name: 'SweepAlreadyRunning',
     });
     const s = await client.call('cost:sweep:cancel', { sweepId });
@@ -168,17 +183,62 @@ describe('memory sweep in Docker', () => {
   it('refuses bad sweep input clearly', async () => {
     await expect(
       startSweep({ functionId: 'PrimesFunction', memorySizes: [64], runs: 1 }),
-    ).rejects.toMatchObject({ name: 'ValidationError', message: expect.stringContaining('Lambda memory is 128–10,240 MB') });
+    ).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringContaining('Lambda memory is 128–10,240 MB'),
+    });
     await expect(
       startSweep({ functionId: 'PrimesFunction', memorySizes: [128], runs: 0 }),
-    ).rejects.toMatchObject({ name: 'ValidationError', message: expect.stringContaining('At least 1 run per size') });
+    ).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringContaining('At least 1 run per size'),
+    });
     await expect(
       startSweep({ functionId: 'PrimesFunction', memorySizes: [128], runs: 1, payload: '{nope' }),
     ).rejects.toMatchObject({ name: 'InvalidRequestContentException' });
     await expect(startSweep({ functionId: 'Nope', memorySizes: [128], runs: 1 })).rejects.toMatchObject({
       name: 'FunctionNotFound',
     });
-    await expect(client.call('cost:sweep:get', { sweepId: 999 })).rejects.toMatchObject({ name: 'SweepNotFound' });
+    await expect(client.call('cost:sweep:get', { sweepId: 999 })).rejects.toMatchObject({
+      name: 'SweepNotFound',
+    });
+  });
+});
+
+describe('sweeps and engine restarts', () => {
+  it('ends a sweep as cancelled when the engine stops, and marks one left by a dead process interrupted', async () => {
+    const { sweepId } = await startSweep({ functionId: 'PrimesFunction', memorySizes: [128], runs: 3 });
+    await new Promise<void>((resolve) => {
+      const off = client.on('sweep:progress', (p) => {
+        if (p.sweepId === sweepId && p.done >= 1) {
+          off();
+          resolve();
+        }
+      });
+    });
+    // A sweep row as a crashed process would leave it: running, owned by a pid that no longer exists.
+    const orphan = engine.services.db
+      .prepare(
+        `INSERT INTO sweeps (project_id, function_id, event, memory_sizes, runs_per_size, status, started_at, result)
+         VALUES (?, 'PrimesFunction', '{}', '[128]', 1, 'running', 1, ?)`,
+      )
+      .run(
+        projectId,
+        JSON.stringify({ pid: 2 ** 22 + 7, architecture: 'x86_64', ephemeralMb: 512, runs: [] }),
+      );
+    await engine.close(); // kills the environment of the run in flight
+    engine = await createEngine({ home: join(dir, 'home') });
+    client = createDirectClient(engine);
+
+    const s = await client.call('cost:sweep:get', { sweepId });
+    expect(s.status).toBe('cancelled');
+    expect(s.failedRuns).toBe(0); // the run cut short by the shutdown is not the function's failure
+    expect(s.message).toMatch(
+      /^Lambench stopped after \d of 4 invocations; the figures cover the runs that finished\.$/,
+    );
+    const left = await client.call('cost:sweep:get', { sweepId: Number(orphan.lastInsertRowid) });
+    expect(left.status).toBe('interrupted');
+    expect(left.message).toMatch(/^Lambench stopped before the sweep finished/);
   });
 });
 
@@ -223,7 +283,10 @@ describe('measured cost', () => {
     const cases: [object, string][] = [
       [{ ...base, requests: -5 }, 'requests: Requests must be more than 0'],
       [{ ...base, requests: 0 }, 'requests: Requests must be more than 0'],
-      [{ ...base, requests: 1e7, per: 'second' }, 'requests: 10,000,000 a second is 26,280,000,000,000 requests a month'],
+      [
+        { ...base, requests: 1e7, per: 'second' },
+        'requests: 10,000,000 a second is 26,280,000,000,000 requests a month',
+      ],
       [{ ...base, memoryMb: 64 }, 'memoryMb: Lambda memory is 128–10,240 MB'],
       [{ ...base, memoryMb: 20_000 }, 'memoryMb: Lambda memory is 128–10,240 MB'],
       [{ ...base, durationMs: 0 }, 'durationMs: Duration must be more than 0 ms'],

@@ -96,8 +96,8 @@ function waitForLine(lines: string[], text: string, ms = 15_000): Promise<void> 
   });
 }
 
-function ours(): string[] {
-  const out = execFileSync('docker', ['ps', '-aq', '--filter', `label=lambench.owner=${executor.owner}`]);
+function ours(owner = executor.owner): string[] {
+  const out = execFileSync('docker', ['ps', '-aq', '--filter', `label=lambench.owner=${owner}`]);
   return out.toString().trim().split('\n').filter(Boolean);
 }
 
@@ -343,12 +343,22 @@ describe('docker executor', () => {
   });
 
   it('reaps orphans, destroy is idempotent, and leaves nothing behind', async () => {
-    const envs = [await executor.start(spec('sleep 30')), await executor.start(spec('exit 0'))];
+    // An earlier Lambench process that had this pid (pids restart in containers) left these behind.
+    const earlier = new DockerExecutor(client, {
+      runtimesDir: path.resolve('resources/runtimes'),
+      owner: `${os.hostname()}/${process.pid}/earlier`,
+    });
+    const envs = [await earlier.start(spec('sleep 30')), await earlier.start(spec('exit 0'))];
     await envs[1].exited;
-    expect(ours().length).toBeGreaterThanOrEqual(2);
-    // A fresh executor, as after a restart of Lambench.
+    expect(ours(earlier.owner)).toHaveLength(2);
+    // This process's own environments are alive and spared.
+    const live = await executor.start(spec('sleep 30'));
+    // A fresh executor, as when an engine starts.
     const reaped = await new DockerExecutor(client).reapOrphans();
     expect(reaped).toBeGreaterThanOrEqual(2);
+    expect(ours(earlier.owner)).toEqual([]);
+    expect(ours()).toEqual([live.handle.slice(0, 12)]);
+    await live.destroy();
     expect(ours()).toEqual([]);
     await envs[0].destroy();
     await envs[0].destroy();

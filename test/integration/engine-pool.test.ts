@@ -110,6 +110,29 @@ describe.each<RuntimeFixture>(['node', 'python', 'bash'])('%s', (runtime) => {
 });
 
 describe('stop', () => {
+  it('stops an invocation whose environment is still starting: the event is never delivered', async () => {
+    const invocationId = randomUUID();
+    const off = t.client.on('invocation:started', (e) => {
+      if (e.invocationId === invocationId) void t.client.call('functions:stop', { invocationId });
+    });
+    const r = await t.client.call('functions:invoke', {
+      projectId: t.projects.python,
+      functionId: 'Hang',
+      payload: '{}',
+      invocationId,
+    });
+    off();
+    expect(r).toMatchObject({
+      status: 'error',
+      error: { type: 'Lambench.Stopped', message: 'Stopped by the user' },
+      coldStart: true,
+      billedDurationMs: 0,
+    });
+    expect(r.logs).toContain('Stopped by the user before the invocation started');
+    expect(r.logs).not.toContain('hanging');
+    expect(await t.containers('python', 'Hang', true)).toEqual([]);
+  });
+
   it('refuses to stop an invocation that is not running', async () => {
     const invocationId = randomUUID();
     await expect(t.client.call('functions:stop', { invocationId })).rejects.toMatchObject({

@@ -66,11 +66,15 @@ async function watching(projectId: number, dir: string): Promise<void> {
   await seen.finally(() => clearInterval(touch));
 }
 
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string): Promise<T> {
-  for (let i = 0; i < 100; i++) {
+async function until<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  everyMs = 50,
+): Promise<T> {
+  for (const end = Date.now() + 5000; Date.now() < end;) {
     const value = await probe();
     if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
   throw new Error(`timed out waiting for ${what}`);
 }
@@ -191,16 +195,19 @@ describe('projects:functions', () => {
     const project = await client.call('projects:open', { path: dir });
     await watching(project.id, dir);
     const original = readFileSync(file, 'utf8');
-    const withMemory = (mb: number) => original.replace('MemorySize: 128', `MemorySize: ${mb}`);
-    const memory = async () =>
-      (await client.call('projects:functions', { projectId: project.id }))[0].memorySize;
-    writeFileSync(file, withMemory(256));
+    const withTimeout = (s: number) => original.replace('Timeout: 3', `Timeout: ${s}`);
+    const timeout = async () =>
+      (await client.call('projects:functions', { projectId: project.id }))[0].timeout;
+    writeFileSync(file, withTimeout(5));
     // Read the first write as soon as the watcher has seen it, then write again within its 50 ms window.
-    await until(async () => ((await memory()) === 256 ? true : undefined), 'the first write');
+    await until(async () => ((await timeout()) === 5 ? true : undefined), 'the first write', 1);
+    // That read may have started before the watcher's event; this one is cached after it.
+    await new Promise((r) => setTimeout(r, 15));
+    expect(await timeout()).toBe(5);
     const settled = nextChange(project.id, 'template');
-    writeFileSync(file, withMemory(512));
+    writeFileSync(file, withTimeout(7));
     await settled;
-    expect(await memory()).toBe(512);
+    expect(await timeout()).toBe(7);
   });
 
   it('refuses a template without functions, and lists functions it cannot run with the reason', async () => {

@@ -18,7 +18,19 @@ describe('lambench cost', () => {
   it('prints the AWS worked example as JSON (the real binary entry, in a child process)', () => {
     const r = spawnSync(
       process.execPath,
-      ['--import', 'tsx', 'electron/cli/index.ts', 'cost', '--requests', '3000000', '--duration-ms', '120', '--memory-mb', '1536', '--json'],
+      [
+        '--import',
+        'tsx',
+        'electron/cli/index.ts',
+        'cost',
+        '--requests',
+        '3000000',
+        '--duration-ms',
+        '120',
+        '--memory-mb',
+        '1536',
+        '--json',
+      ],
       { encoding: 'utf8' },
     );
     expect(r.status).toBe(0);
@@ -33,8 +45,22 @@ describe('lambench cost', () => {
 
   it('takes a rate, architecture, region, storage and no free tier, and prints a table', async () => {
     const r = await lambench(
-      'cost', '--requests', '10', '--per', 'second', '--duration-ms', '120', '--memory-mb', '1536',
-      '--arch', 'arm64', '--region', 'eu-west-1', '--no-free-tier', '--ephemeral-mb', '2048',
+      'cost',
+      '--requests',
+      '10',
+      '--per',
+      'second',
+      '--duration-ms',
+      '120',
+      '--memory-mb',
+      '1536',
+      '--arch',
+      'arm64',
+      '--region',
+      'eu-west-1',
+      '--no-free-tier',
+      '--ephemeral-mb',
+      '2048',
     );
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('eu-west-1, arm64, 1536 MB, 120 ms billed per request, free tier not applied');
@@ -57,10 +83,26 @@ describe('lambench cost', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--requests: Requests must be more than 0');
     expect(r.stderr).toContain('--memory-mb: Lambda memory is 128–10,240 MB');
-    const absurd = await lambench('cost', '--requests', '1e9', '--per', 'second', '--duration-ms', '1', '--memory-mb', '128');
+    const absurd = await lambench(
+      'cost',
+      '--requests',
+      '1e9',
+      '--per',
+      'second',
+      '--duration-ms',
+      '1',
+      '--memory-mb',
+      '128',
+    );
     expect(absurd.code).toBe(2);
-    expect(absurd.stderr).toContain('--requests: 1,000,000,000 a second is 2,628,000,000,000,000 requests a month');
-    expect((await lambench('cost', '--requests', '0', '--duration-ms', '1', '--memory-mb', '128')).code).toBe(2);
-    expect((await lambench('cost', '--duration-ms', '1', '--memory-mb', '128')).stderr).toContain('--requests is required');
+    expect(absurd.stderr).toContain(
+      '--requests: 1,000,000,000 a second is 2,628,000,000,000,000 requests a month',
+    );
+    expect((await lambench('cost', '--requests', '0', '--duration-ms', '1', '--memory-mb', '128')).code).toBe(
+      2,
+    );
+    expect((await lambench('cost', '--duration-ms', '1', '--memory-mb', '128')).stderr).toContain(
+      '--requests is required',
+    );
   });
 });

@@ -27,8 +27,12 @@ describe('monthly projection', () => {
   });
 
   it('scales a rate per second or per day to a 730-hour month', () => {
-    expect(project({ requests: 1, per: 'second', durationMs: 10, memoryMb: 128 }).requestsPerMonth).toBe(2_628_000);
-    expect(project({ requests: 1000, per: 'day', durationMs: 10, memoryMb: 128 }).requestsPerMonth).toBe(30_417);
+    expect(project({ requests: 1, per: 'second', durationMs: 10, memoryMb: 128 }).requestsPerMonth).toBe(
+      2_628_000,
+    );
+    expect(project({ requests: 1000, per: 'day', durationMs: 10, memoryMb: 128 }).requestsPerMonth).toBe(
+      30_417,
+    );
   });
 
   it('draws a log-spaced curve that includes the chosen volume and marks the free-tier ends', () => {
@@ -78,10 +82,22 @@ describe('projection from measured history', () => {
     ephemeralStorage: 512,
     environment: {},
   };
-  const record = (billedMs: number, memoryMb = 256, status: InvocationStatus = 'success', sweepId?: number) => {
+  const record = (
+    billedMs: number,
+    memoryMb = 256,
+    status: InvocationStatus = 'success',
+    sweepId?: number,
+  ) => {
     const id = `inv-${++n}`;
     const base = { invocationId: id, requestId: id, projectId: 1, functionId: 'Fn' };
-    records.begin({ ...base, trigger: 'ui', event: '{}', startedAt: n, memorySizeMb: memoryMb, architecture: 'arm64' });
+    records.begin({
+      ...base,
+      trigger: 'ui',
+      event: '{}',
+      startedAt: n,
+      memorySizeMb: memoryMb,
+      architecture: 'arm64',
+    });
     records.finish({
       ...base,
       status: status as Exclude<InvocationStatus, 'running'>,
@@ -139,7 +155,13 @@ describe('projection from measured history', () => {
       region: 'us-east-1',
       freeTier: false,
     });
-    const expected = monthlyCost({ requests: 5e6, durationMs: 30, memoryMb: 256, arch: 'arm64', freeTier: false });
+    const expected = monthlyCost({
+      requests: 5e6,
+      durationMs: 30,
+      memoryMb: 256,
+      arch: 'arm64',
+      freeTier: false,
+    });
     expect(cost.functions[0]).toMatchObject({ functionId: 'Fn', durationMs: 30, count: 5 });
     expect(cost.functions[0].cost!.totalUsd).toBe(expected.totalUsd);
     expect(cost.functions[1]).toMatchObject({ functionId: 'Never', durationMs: null, cost: null });

@@ -81,7 +81,12 @@ describe('recommendations', () => {
     maxDurationMs: avgDurationMs,
   });
   // A CPU-bound shape: faster with memory, cheapest in the middle.
-  const sizes = [size(128, 2000, 4.3e-6), size(512, 480, 4.1e-6), size(1024, 250, 4.4e-6), size(3008, 200, 1.0e-5)];
+  const sizes = [
+    size(128, 2000, 4.3e-6),
+    size(512, 480, 4.1e-6),
+    size(1024, 250, 4.4e-6),
+    size(3008, 200, 1.0e-5),
+  ];
 
   it('picks the cheapest, the fastest, and a balance that the weight moves between them', () => {
     const r = recommend(sizes, 0.5)!;
@@ -95,7 +100,11 @@ describe('recommendations', () => {
   });
 
   it('breaks ties by the other figure and ignores sizes without figures', () => {
-    const tie = [size(256, 300, 2e-6), size(512, 150, 2e-6), { ...size(1024, 1, 1e-9), avgDurationMs: null, avgCostUsd: null }];
+    const tie = [
+      size(256, 300, 2e-6),
+      size(512, 150, 2e-6),
+      { ...size(1024, 1, 1e-9), avgDurationMs: null, avgCostUsd: null },
+    ];
     const r = recommend(tie, 0.5)!;
     expect(r.cheapest.memoryMb).toBe(512);
     expect(r.fastest.memoryMb).toBe(512);
@@ -121,7 +130,11 @@ describe('a whole sweep', () => {
   it('on an always-failing function: no recommendation, and says why', () => {
     const fail = (mb: number, warmup = false) =>
       run(mb, 2, { warmup, status: 'error', error: 'Error: always fails' });
-    const s = summarize(record([fail(128, true), fail(128), fail(128), fail(256, true), fail(256), fail(256)]), 0.5, 'us-east-1');
+    const s = summarize(
+      record([fail(128, true), fail(128), fail(128), fail(256, true), fail(256), fail(256)]),
+      0.5,
+      'us-east-1',
+    );
     expect(s.recommendations).toBeNull();
     expect(s).toMatchObject({ failedRuns: 4, done: 6, total: 6, architecture: 'arm64' });
     expect(s.message).toBe(

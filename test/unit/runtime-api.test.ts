@@ -173,6 +173,48 @@ describe('runtime API', () => {
     expect((await outcome).body).toBe('"done"');
   });
 
+  it('holds requests made before the caller is known, then serves them', async () => {
+    api = await startRuntimeApi({ host: '127.0.0.1', allowCaller: 'hold' });
+    const a = api;
+    const polled = next(a);
+    const initErr = fetch(url(a, 'init/error'), { method: 'POST', body: '{"errorType":"X","errorMessage":"y"}' });
+    const outcome = invoke(a, 'req-held');
+    await new Promise((r) => setTimeout(r, 50));
+    const early = await Promise.race([polled.then(() => 'answered'), Promise.resolve('held')]);
+    expect(early).toBe('held');
+    a.setCallerCheck((addr) => addr === '127.0.0.1');
+    expect((await polled).headers.get('lambda-runtime-aws-request-id')).toBe('req-held');
+    expect((await initErr).status).toBe(202);
+    expect(await a.initError).toEqual({ errorType: 'X', errorMessage: 'y' });
+    await fetch(url(a, 'invocation/req-held/response'), { method: 'POST', body: '"ok"' });
+    expect((await outcome).body).toBe('"ok"');
+  });
+
+  it('tells when the runtime drops its waiting /next poll, and only then', async () => {
+    const a = await start();
+    let gone = 0;
+    a.onRuntimeGone(() => gone++);
+    // A poll that gets its event is not a runtime going away.
+    const outcome = invoke(a, 'req-1');
+    await next(a);
+    await fetch(url(a, 'invocation/req-1/response'), { method: 'POST', body: '1' });
+    await outcome;
+    expect(gone).toBe(0);
+    const abort = new AbortController();
+    const dropped = fetch(url(a, 'invocation/next'), { signal: abort.signal }).catch(() => 'dropped');
+    await new Promise((r) => setTimeout(r, 50));
+    abort.abort();
+    expect(await dropped).toBe('dropped');
+    await expect.poll(() => gone).toBe(1);
+    // Nor is a poll that close() ends.
+    const hanging = next(a).catch(() => 'closed');
+    await new Promise((r) => setTimeout(r, 20));
+    await a.close();
+    api = undefined;
+    await hanging;
+    expect(gone).toBe(1);
+  });
+
   it('normalizes IPv4-mapped IPv6 addresses', () => {
     expect(normalizeAddress('::ffff:172.17.0.2')).toBe('172.17.0.2');
     expect(normalizeAddress('::1')).toBe('::1');

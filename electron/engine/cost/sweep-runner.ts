@@ -38,7 +38,8 @@ export class SweepRunner {
   async start(ctx: SweepContext, input: SweepStart): Promise<number> {
     const project = ctx.catalog.get(input.projectId);
     const { fn } = await ctx.catalog.function(input.projectId, input.functionId);
-    if (fn.unsupported) throw new WorkbenchError('FunctionNotRunnable', fn.unsupported, { functionId: fn.id });
+    if (fn.unsupported)
+      throw new WorkbenchError('FunctionNotRunnable', fn.unsupported, { functionId: fn.id });
     checkEvent(input.payload);
     if (this.active) {
       throw new WorkbenchError(
@@ -148,7 +149,11 @@ export class SweepRunner {
             data.note = `${active.stop} after ${data.runs.length} of ${total} invocations; the figures cover the runs that finished.`;
             break sizes;
           }
-          data.runs.push(await this.once(ctx, projectName, input, active.id, memoryMb, i === 0));
+          const run = await this.once(ctx, projectName, input, active.id, memoryMb, i === 0);
+          // A run that failed once a stop was asked for was most likely cut short by it (at shutdown the
+          // environment is killed): it says nothing about the function.
+          if (active.stop !== undefined && run.status !== 'success') continue;
+          data.runs.push(run);
           this.repo.save(active.id, data);
           progress('running');
         }
@@ -189,7 +194,13 @@ export class SweepRunner {
     } catch (error) {
       // Refused before anything ran (the function left the template, say): a failed run with no history row.
       const e = error as Error;
-      return { ...base, status: 'error', durationMs: 0, billedDurationMs: 0, error: clip(`${e.name}: ${e.message}`) };
+      return {
+        ...base,
+        status: 'error',
+        durationMs: 0,
+        billedDurationMs: 0,
+        error: clip(`${e.name}: ${e.message}`),
+      };
     }
     ctx.records.flush();
     this.repo.tagInvocation(invocationId, sweepId);

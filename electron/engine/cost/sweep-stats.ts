@@ -71,9 +71,7 @@ export function sizeStats(memoryMb: number, runs: SweepRun[], pricing: Pricing):
   const used = trimmed(ok.map((r) => r.durationMs));
   const firstError = measured.find((r) => r.status !== 'success')?.error;
   const avg = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
-  const costs = used.map(
-    (durationMs) => invocationCost({ durationMs, memoryMb, ...pricing }).exact.totalUsd,
-  );
+  const costs = used.map((durationMs) => invocationCost({ durationMs, memoryMb, ...pricing }).exact.totalUsd);
   return {
     memoryMb,
     runs: measured.length,
@@ -119,9 +117,18 @@ export function recommend(sizes: SweepSizeStats[], weight: number): Sweep['recom
       return d < -1e-12 || (Math.abs(d) <= 1e-12 && tie(b) < tie(a)) ? b : a;
     });
   return {
-    cheapest: best((p) => p.avgCostUsd, (p) => p.avgDurationMs),
-    fastest: best((p) => p.avgDurationMs, (p) => p.avgCostUsd),
-    balanced: best((p) => weight * cost(p) + (1 - weight) * time(p), (p) => p.avgCostUsd),
+    cheapest: best(
+      (p) => p.avgCostUsd,
+      (p) => p.avgDurationMs,
+    ),
+    fastest: best(
+      (p) => p.avgDurationMs,
+      (p) => p.avgCostUsd,
+    ),
+    balanced: best(
+      (p) => weight * cost(p) + (1 - weight) * time(p),
+      (p) => p.avgCostUsd,
+    ),
   };
 }
 
@@ -168,9 +175,8 @@ function explain(record: SweepRecord, sizes: SweepSizeStats[], recommended: bool
   const firstError = sizes.find((s) => s.firstError)?.firstError;
   const because = firstError ? ` (first error: ${firstError})` : '';
   if (runs > 0 && failed === runs) {
-    parts.push(
-      `All ${runs} measured runs failed${because}. Failed runs are excluded, so no recommendation is possible.`,
-    );
+    const all = runs === 1 ? 'The only measured run' : `All ${runs} measured runs`;
+    parts.push(`${all} failed${because}. Failed runs are excluded, so no recommendation is possible.`);
   } else if (failed > 0) {
     const none = sizes.filter((s) => s.runs > 0 && s.succeeded === 0).map((s) => `${s.memoryMb} MB`);
     parts.push(

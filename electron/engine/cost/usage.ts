@@ -55,7 +55,9 @@ export function functionUsage(db: Db, projectId: number, fn: Fn): FunctionUsage 
     count: basis.length,
     basisMemoryMb: atConfigured.length > 0 ? fn.memorySize : sizes.size === 1 ? rows[0].memory : null,
     failed,
-    memorySizes: [...sizes].map(([memoryMb, count]) => ({ memoryMb, count })).sort((a, b) => a.memoryMb - b.memoryMb),
+    memorySizes: [...sizes]
+      .map(([memoryMb, count]) => ({ memoryMb, count }))
+      .sort((a, b) => a.memoryMb - b.memoryMb),
     architectures: [...new Set(rows.map((r) => r.architecture))],
     lastInvokedAt: rows[0]?.startedAt ?? null,
   };

@@ -2,6 +2,7 @@
  * Runs each execution environment in its own hardened container: Lambda's memory and CPU share,
  * a read-only root with a sized /tmp, the sandbox user, no capabilities.
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +10,7 @@ import type Docker from 'dockerode';
 import type { ImagePullProgress } from '../../../shared/types';
 import type { EnvironmentSpec, Executor, ExitInfo, RunningEnvironment } from '../runtime/executor';
 import { MemoryPeak } from './cgroup';
-import type { DockerClient } from './client';
+import { PING_TIMEOUT_MS, type DockerClient } from './client';
 import { lambdaEnvironment, toDockerEnv } from './env';
 import { ensureImage } from './images';
 import { layerBinds } from './layers';
@@ -26,7 +27,7 @@ export const MB_PER_VCPU = 1769;
 export interface DockerExecutorOptions {
   /** Scale the CPU share with memory as Lambda does (default true); off gives every container all cores. */
   cpuScaling?: boolean;
-  /** Written to the lambench.owner label; defaults to `<hostname>/<pid>`. */
+  /** Written to the lambench.owner label; defaults to PROCESS_OWNER. */
   owner?: string;
   /** Host folder with the runtime clients; defaults to findRuntimesDir(). */
   runtimesDir?: string;
@@ -76,8 +77,72 @@ export function signalName(exitCode: number | null): string | null {
   return entry ? entry[0] : null;
 }
 
+/**
+ * The lambench.owner label of this process's containers: `<hostname>/<pid>/<token>`. The token tells
+ * this process from an earlier one that had the same pid (pids restart from 1 in a container).
+ */
+export const PROCESS_OWNER = `${os.hostname()}/${process.pid}/${randomBytes(4).toString('hex')}`;
+
 export function containerName(id: string): string {
   return `lambench-${id.replace(/[^a-zA-Z0-9_.-]/g, '-')}`;
+}
+
+/** After the output ends, how long wait() may take before the engine is asked again. */
+const WAIT_GRACE_MS = 1000;
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+const lostConnection = (err: unknown) =>
+  `lost the connection to the Docker engine (${(err as Error).message || String(err)})`;
+
+/**
+ * How a container ended. wait()'s answer comes on a long-lived connection whose headers arrived
+ * at once, so if the engine goes away that answer is simply never completed: when the output
+ * stream (another connection) ends and wait() stays silent, the engine is asked directly, and no
+ * answer at all means it is gone, as far as we can tell with the container.
+ */
+async function waitForExit(
+  container: Docker.Container,
+  outputEnded: Promise<void>,
+  destroying: () => boolean,
+): Promise<Omit<ExitInfo, 'signal'>> {
+  let exitCode: number | null = null;
+  const waited = container.wait().then(
+    (r: { StatusCode: number }) => {
+      exitCode = r.StatusCode;
+    },
+    (err: unknown) => {
+      // An HTTP answer (404: removed) is an exit; no answer at all means the engine went away.
+      if (statusOf(err) === undefined && !destroying()) throw err;
+    },
+  );
+  const silent = outputEnded.then(() => delay(WAIT_GRACE_MS)).then(() => 'silent' as const);
+  try {
+    if ((await Promise.race([waited, silent])) === 'silent') {
+      const state = await inspectState(container);
+      if (state?.Running) await waited;
+    }
+  } catch (err) {
+    return { exitCode, oomKilled: false, reason: lostConnection(err) };
+  }
+  try {
+    const state = await inspectState(container);
+    return { exitCode: state?.ExitCode ?? exitCode, oomKilled: state?.OOMKilled ?? false };
+  } catch {
+    // Removed meanwhile (destroy): what wait() said is all there is.
+    return { exitCode, oomKilled: false };
+  }
+}
+
+/** The container's state; undefined once it is removed; throws when the engine does not answer. */
+async function inspectState(container: Docker.Container): Promise<Docker.ContainerInspectInfo['State'] | undefined> {
+  try {
+    const opts = { abortSignal: AbortSignal.timeout(PING_TIMEOUT_MS) };
+    return (await (container.inspect as (o: object) => Promise<Docker.ContainerInspectInfo>)(opts)).State;
+  } catch (err) {
+    if (statusOf(err) === 404) return undefined;
+    throw err;
+  }
 }
 
 export class DockerExecutor implements Executor {
@@ -90,7 +155,7 @@ export class DockerExecutor implements Executor {
     private readonly client: DockerClient,
     private readonly opts: DockerExecutorOptions = {},
   ) {
-    this.owner = opts.owner ?? `${os.hostname()}/${process.pid}`;
+    this.owner = opts.owner ?? PROCESS_OWNER;
   }
 
   private get docker(): Docker {
@@ -204,33 +269,13 @@ export class DockerExecutor implements Executor {
 
     let destroying = false;
     const exited = (async (): Promise<ExitInfo> => {
-      let exitCode: number | null = null;
-      let oomKilled = false;
-      let reason: string | undefined;
-      try {
-        exitCode = (await container.wait()).StatusCode;
-      } catch (err) {
-        // An HTTP answer (404: removed) is an exit; no answer at all means the engine went away, and
-        // with it, as far as we can tell, the container.
-        if (statusOf(err) === undefined && !destroying) {
-          reason = `lost the connection to the Docker engine (${(err as Error).message})`;
-        }
-      }
-      if (!reason) {
-        try {
-          const state = (await container.inspect()).State;
-          oomKilled = state.OOMKilled;
-          exitCode = state.ExitCode ?? exitCode;
-        } catch {
-          // Removed meanwhile (destroy): what wait() said is all there is.
-        }
-      }
+      const exit = await waitForExit(container, outputEnded, () => destroying);
       peak.stop();
       // Let the last lines drain so they precede the exit, then emit any unterminated one.
-      await Promise.race([outputEnded, new Promise((r) => setTimeout(r, 1000).unref())]);
+      await Promise.race([outputEnded, delay(1000)]);
       stdout.flush();
       stderr.flush();
-      return { exitCode, signal: signalName(exitCode), oomKilled, ...(reason ? { reason } : {}) };
+      return { ...exit, signal: signalName(exit.exitCode) };
     })();
 
     let destroyed: Promise<void> | undefined;
@@ -261,8 +306,9 @@ export class DockerExecutor implements Executor {
   }
 
   /**
-   * Removes containers labelled lambench=1, sparing those of another Lambench process on this
-   * host that is still alive (the desktop app and a test run may share one engine).
+   * Removes containers labelled lambench=1, sparing those of a Lambench process on this host that
+   * is still alive: another one (the desktop app and a test run may share one engine) or this one
+   * (several engines in one process, as in tests).
    */
   async reapOrphans(): Promise<number> {
     const list = await this.docker.listContainers({ all: true, filters: { label: ['lambench=1'] } });
@@ -281,9 +327,10 @@ export class DockerExecutor implements Executor {
   }
 
   private ownerAlive(owner: string | undefined): boolean {
-    if (!owner || owner === this.owner) return false;
+    if (!owner) return false;
     const [host, pid] = owner.split('/');
     if (host !== os.hostname() || !Number(pid)) return false;
+    if (Number(pid) === process.pid) return owner === PROCESS_OWNER;
     try {
       process.kill(Number(pid), 0);
       return true;

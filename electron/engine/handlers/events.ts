@@ -32,7 +32,7 @@ export function eventHandlers({ catalog, savedEvents }: Services): HandlersFor<t
     },
     'events:save': async ({ projectId, functionId, name, body, overwrite }) => {
       checkEventBody(body);
-      await catalog.function(projectId, functionId);
+      await catalog.find(projectId, functionId);
       return savedEvents.save(projectId, functionId, name, body, overwrite);
     },
     'events:rename': async ({ projectId, functionId, name, newName }) => {
@@ -43,7 +43,7 @@ export function eventHandlers({ catalog, savedEvents }: Services): HandlersFor<t
     },
     'events:duplicate': async ({ projectId, functionId, name, source, newName }) => {
       const project = catalog.get(projectId);
-      await catalog.function(projectId, functionId);
+      await catalog.find(projectId, functionId);
       const original =
         source === 'saved'
           ? await saved(projectId, functionId, name)

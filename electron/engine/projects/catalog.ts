@@ -22,6 +22,8 @@ interface Watched {
   settle?: NodeJS.Timeout;
   templateChanged: boolean;
   codeChanged: boolean;
+  /** An invoke took the current code version: an environment may run the code as it was then. */
+  codeVersionTaken: boolean;
 }
 
 /**
@@ -102,7 +104,7 @@ export class ProjectCatalog {
     patch: FunctionConfigPatch,
   ): Promise<FunctionInfo> {
     const project = this.get(projectId);
-    await this.function(projectId, functionId);
+    await this.find(projectId, functionId);
     const watched = this.watch(project);
     const write = async (): Promise<FunctionInfo> => {
       try {
@@ -122,10 +124,19 @@ export class ProjectCatalog {
     return template.functions.map((fn) => toInfo(projectId, fn));
   }
 
+  /** The function to invoke, and the code version its environment must match. */
   async function(
     projectId: number,
     functionId: string,
   ): Promise<{ fn: LoadedFunction; codeVersion: number }> {
+    const fn = await this.find(projectId, functionId);
+    const watched = this.watched.get(projectId)!;
+    watched.codeVersionTaken = true;
+    return { fn, codeVersion: watched.codeVersion };
+  }
+
+  /** The function as loaded, or FunctionNotFound with the ids there are. */
+  async find(projectId: number, functionId: string): Promise<LoadedFunction> {
     const template = await this.template(projectId);
     const fn = template.functions.find((f) => f.id === functionId);
     if (!fn) {
@@ -135,7 +146,7 @@ export class ProjectCatalog {
         available: template.functions.map((f) => f.id),
       });
     }
-    return { fn, codeVersion: this.watched.get(projectId)!.codeVersion };
+    return fn;
   }
 
   async close(): Promise<void> {
@@ -156,13 +167,19 @@ export class ProjectCatalog {
   private settleLater(projectId: number, watched: Watched): void {
     clearTimeout(watched.settle);
     watched.settle = setTimeout(() => {
-      if (watched.codeChanged) watched.codeVersion = ++this.lastCodeVersion;
+      // Only an environment started mid-burst may hold code from before a dropped write.
+      if (watched.codeChanged && watched.codeVersionTaken) this.bumpCode(watched);
       if (watched.templateChanged) {
         watched.template = undefined;
         this.events.emit('project:changed', { projectId, reason: 'template' });
       }
       watched.codeChanged = watched.templateChanged = false;
     }, SETTLE_MS);
+  }
+
+  private bumpCode(watched: Watched): void {
+    watched.codeVersion = ++this.lastCodeVersion;
+    watched.codeVersionTaken = false;
   }
 
   private unwatch(projectId: number): void {
@@ -195,6 +212,7 @@ export class ProjectCatalog {
       codeVersion: ++this.lastCodeVersion,
       templateChanged: false,
       codeChanged: false,
+      codeVersionTaken: false,
     };
     const eventsDir = join(project.path, EVENTS_DIR) + sep;
     watcher.on('all', (event, path) => {
@@ -209,7 +227,7 @@ export class ProjectCatalog {
         this.settleLater(project.id, watched);
       } else if (!path.startsWith(eventsDir)) {
         // Saved test events are not code: editing one must not make the next invoke cold.
-        watched.codeVersion = ++this.lastCodeVersion;
+        this.bumpCode(watched);
         watched.codeChanged = true;
         this.settleLater(project.id, watched);
       }

@@ -8,6 +8,8 @@ import type { Db } from './database';
 
 /** Event and response bodies above this are cut, with a flag; logs have their own cap upstream. */
 export const BODY_CAP_BYTES = 256 * 1024;
+const MAX_PENDING_WRITES = 20_000;
+const RETRY_MS = 2000;
 
 export interface InvocationStart {
   invocationId: string;
@@ -19,11 +21,15 @@ export interface InvocationStart {
   startedAt: number;
   memorySizeMb: number;
   architecture: string;
+  /** The memory sweep this run belongs to. */
+  sweepId?: number;
 }
 
 export interface InvocationFinish extends InvocationResult {
   gbSeconds: number;
   costUsd: number;
+  /** Container (or process) create + start, on a cold start: the first bar of the phase timeline. */
+  containerStartMs?: number;
 }
 
 type Write = { kind: 'start'; row: InvocationStart } | { kind: 'finish'; row: InvocationFinish };
@@ -31,33 +37,46 @@ type Write = { kind: 'start'; row: InvocationStart } | { kind: 'finish'; row: In
 export class InvocationsRepo {
   private queue: Write[] = [];
   private scheduled = false;
+  private failure: string | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private dropped = 0;
   private readonly insert;
   private readonly complete;
   private readonly saveLogs;
+  private readonly insertFinished;
   private readonly flushAll;
 
   constructor(private readonly db: Db) {
+    // Positional parameters: binding ~30 named ones from an object costs more than the insert itself.
+    const marks = (n: number) => Array(n).fill('?').join(', ');
     this.insert = db.prepare(
-      `INSERT INTO invocations (id, request_id, project_id, function_id, trigger, status, event, event_truncated,
-         started_at, memory_size_mb, architecture, pid)
-       VALUES (@invocationId, @requestId, @projectId, @functionId, @trigger, 'running', @event, @eventTruncated,
-         @startedAt, @memorySizeMb, @architecture, ${process.pid})`,
+      `INSERT INTO invocations (${START_COLUMNS.join(', ')}, status, pid)
+       VALUES (${marks(START_COLUMNS.length)}, 'running', ${process.pid})`,
     );
     this.complete = db.prepare(
-      `UPDATE invocations SET status = @status, error_type = @errorType, error_message = @errorMessage,
-         response = @response, response_truncated = @responseTruncated, ended_at = @endedAt,
-         duration_ms = @durationMs, billed_duration_ms = @billedDurationMs, init_duration_ms = @initDurationMs,
-         cold_start = @coldStart, memory_size_mb = @memorySizeMb, max_memory_used_mb = @maxMemoryUsedMb,
-         gb_seconds = @gbSeconds, cost_usd = @costUsd, environment_id = @environmentId
-       WHERE id = @invocationId`,
+      `UPDATE invocations SET ${FINISH_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`,
     );
     this.saveLogs = db.prepare(
       'INSERT OR REPLACE INTO invocation_logs (invocation_id, text, truncated) VALUES (?, ?, ?)',
     );
+    this.insertFinished = db.prepare(
+      `INSERT INTO invocations (${START_COLUMNS.join(', ')}, ${FINISH_COLUMNS.join(', ')}, pid)
+       VALUES (${marks(START_COLUMNS.length + FINISH_COLUMNS.length)}, ${process.pid})`,
+    );
     this.flushAll = db.transaction((writes: Write[]) => {
+      // An invocation that began and ended within one batch (a burst, a throttle) is written once, complete.
+      const finishes = new Map<string, InvocationFinish>();
+      for (const w of writes) if (w.kind === 'finish') finishes.set(w.row.invocationId, w.row);
+      const writtenWhole = new Set<string>();
       for (const w of writes) {
-        if (w.kind === 'start') this.insert.run({ ...w.row, ...capped('event', w.row.event) });
-        else this.writeFinish(w.row);
+        if (w.kind === 'start') {
+          const done = finishes.get(w.row.invocationId);
+          if (done) {
+            this.insertFinished.run(...startValues(w.row), ...finishValues(done));
+            this.saveLogs.run(done.invocationId, done.logs, done.logsTruncated ? 1 : 0);
+            writtenWhole.add(done.invocationId);
+          } else this.insert.run(...startValues(w.row));
+        } else if (!writtenWhole.has(w.row.invocationId)) this.writeFinish(w.row);
       }
     });
   }
@@ -70,13 +89,60 @@ export class InvocationsRepo {
     this.enqueue({ kind: 'finish', row });
   }
 
-  /** Writes everything queued now (at shutdown, and by readers that must see their own writes). */
+  /**
+   * Writes everything queued now (at shutdown, and by readers that must see their own writes). Never throws:
+   * a busy, full or read-only database keeps the writes queued and retries; a write SQLite rejects outright
+   * is dropped alone so it cannot block the others.
+   */
   flush(): void {
     this.scheduled = false;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     if (this.queue.length === 0) return;
     const writes = this.queue;
     this.queue = [];
-    this.flushAll(writes);
+    try {
+      this.flushAll(writes);
+      this.failure = undefined;
+    } catch (error) {
+      if (isTransient(error)) this.keepForRetry(writes, error as Error);
+      else this.flushOneByOne(writes);
+    }
+  }
+
+  /** Why the last writes could not be saved, while they wait for a retry; undefined when all is written. */
+  get writeError(): string | undefined {
+    return this.failure;
+  }
+
+  /** Writes waiting for the database. */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  private keepForRetry(writes: Write[], error: Error): void {
+    const all = writes.concat(this.queue);
+    // Beyond this, the oldest waiting writes go: memory must not grow without bound while the disk is full.
+    const dropped = Math.max(0, all.length - MAX_PENDING_WRITES);
+    this.queue = all.slice(dropped);
+    this.dropped += dropped;
+    this.failure =
+      `History could not be saved (${error.message}); ${this.queue.length} write(s) wait and are retried` +
+      (this.dropped ? `, ${this.dropped} dropped` : '');
+    this.retryTimer ??= setTimeout(() => this.flush(), RETRY_MS);
+    this.retryTimer.unref();
+  }
+
+  private flushOneByOne(writes: Write[]): void {
+    for (const [i, w] of writes.entries()) {
+      try {
+        this.flushAll([w]);
+      } catch (error) {
+        if (isTransient(error)) return this.keepForRetry(writes.slice(i), error as Error);
+        console.error(`lambench: dropped a History write for ${w.row.invocationId}: ${(error as Error).message}`);
+      }
+    }
+    this.failure = undefined;
   }
 
   /** Rows left `running` by a process that no longer exists were cut short: mark them interrupted. */
@@ -108,31 +174,95 @@ export class InvocationsRepo {
   }
 
   private writeFinish(r: InvocationFinish): void {
-    this.complete.run({
-      invocationId: r.invocationId,
-      status: r.status,
-      errorType: r.error?.type ?? null,
-      errorMessage: r.error?.message ?? null,
-      ...capped('response', r.response ?? null),
-      endedAt: r.startedAt + Math.round(r.durationMs + (r.initDurationMs ?? 0)),
-      durationMs: r.durationMs,
-      billedDurationMs: r.billedDurationMs,
-      initDurationMs: r.initDurationMs ?? null,
-      coldStart: r.coldStart ? 1 : 0,
-      memorySizeMb: r.memorySizeMb,
-      maxMemoryUsedMb: r.maxMemoryUsedMb,
-      gbSeconds: r.gbSeconds,
-      costUsd: r.costUsd,
-      environmentId: r.environmentId ?? null,
-    });
+    // The row is gone if History was cleared while the invocation ran: its logs have nothing to belong to.
+    if (this.complete.run(...finishValues(r), r.invocationId).changes === 0) return;
     this.saveLogs.run(r.invocationId, r.logs, r.logsTruncated ? 1 : 0);
   }
 }
 
-function capped<K extends string>(key: K, text: string | null) {
+const START_COLUMNS = [
+  'id',
+  'request_id',
+  'project_id',
+  'function_id',
+  'trigger',
+  'event',
+  'event_truncated',
+  'started_at',
+  'architecture',
+  'sweep_id',
+  'memory_size_mb',
+] as const;
+
+const FINISH_COLUMNS = [
+  'status',
+  'error_type',
+  'error_message',
+  'response',
+  'response_truncated',
+  'ended_at',
+  'duration_ms',
+  'billed_duration_ms',
+  'init_duration_ms',
+  'cold_start',
+  'max_memory_used_mb',
+  'gb_seconds',
+  'cost_usd',
+  'environment_id',
+  'container_start_ms',
+  'memory_size_mb',
+] as const;
+
+type Value = string | number | null;
+
+/** Values in START_COLUMNS order. */
+function startValues(r: InvocationStart): Value[] {
+  const [event, eventTruncated] = capped(r.event);
+  return [
+    r.invocationId,
+    r.requestId,
+    r.projectId,
+    r.functionId,
+    r.trigger,
+    event,
+    eventTruncated,
+    r.startedAt,
+    r.architecture,
+    r.sweepId ?? null,
+    r.memorySizeMb,
+  ];
+}
+
+/** Values in FINISH_COLUMNS order. */
+function finishValues(r: InvocationFinish): Value[] {
+  const [response, responseTruncated] = capped(r.response ?? null);
+  return [
+    r.status,
+    r.error?.type ?? null,
+    r.error?.message ?? null,
+    response,
+    responseTruncated,
+    r.startedAt + Math.round((r.containerStartMs ?? 0) + (r.initDurationMs ?? 0) + r.durationMs),
+    r.durationMs,
+    r.billedDurationMs,
+    r.initDurationMs ?? null,
+    r.coldStart ? 1 : 0,
+    r.maxMemoryUsedMb,
+    r.gbSeconds,
+    r.costUsd,
+    r.environmentId ?? null,
+    r.containerStartMs ?? null,
+    r.memorySizeMb,
+  ];
+}
+
+/** Errors that go away by themselves (another writer finishes, space is freed): worth a retry. */
+function isTransient(error: unknown): boolean {
+  const code = String((error as { code?: unknown }).code ?? '');
+  return /^SQLITE_(BUSY|LOCKED|FULL|IOERR|READONLY|CANTOPEN|PROTOCOL)/.test(code);
+}
+
+function capped(text: string | null): [string | null, number] {
   const truncated = text !== null && text.length > BODY_CAP_BYTES;
-  return {
-    [key]: truncated ? text.slice(0, BODY_CAP_BYTES) : text,
-    [`${key}Truncated`]: truncated ? 1 : 0,
-  } as Record<K | `${K}Truncated`, string | number | null>;
+  return [truncated ? text.slice(0, BODY_CAP_BYTES) : text, truncated ? 1 : 0];
 }

@@ -52,6 +52,12 @@ export async function refreshProjects(): Promise<void> {
 
 /** Loads (or reloads) one project's function list; a broken template is kept as an error, not thrown. */
 export async function loadFunctions(projectId: number): Promise<void> {
+  // A missing folder has no template to read: the tree marks the project instead.
+  if (projectById(projectId)?.missing) {
+    appState.functions[projectId] = [];
+    delete appState.functionErrors[projectId];
+    return;
+  }
   try {
     appState.functions[projectId] = await api.call('projects:functions', { projectId });
     delete appState.functionErrors[projectId];
@@ -75,7 +81,8 @@ export function functionById(projectId: number, functionId: string): FunctionInf
 }
 
 api.on('docker:status', (docker) => (appState.docker = docker));
-api.on('project:changed', ({ projectId }) => void loadFunctions(projectId));
+// The folder may be gone (the watcher can report its removal as a template change): refresh the row first.
+api.on('project:changed', ({ projectId }) => void refreshProjects().then(() => loadFunctions(projectId)));
 onConnection?.((connected) => {
   appState.connected = connected;
   if (connected) void loadShell();

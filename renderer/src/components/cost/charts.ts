@@ -15,8 +15,10 @@ import {
   LogarithmicScale,
   PointElement,
   Tooltip,
+  type ChartType,
   type Plugin,
 } from 'chart.js';
+import { formatUsd } from '../../../../shared/pricing';
 
 Chart.register(
   BarController,
@@ -82,7 +84,7 @@ export interface Marker {
 }
 
 /** Vertical lines at x values, each labelled at the top; labels step down so neighbours do not overlap. */
-export function markersPlugin(get: () => Marker[]): Plugin {
+export function markersPlugin<T extends ChartType>(get: () => Marker[]): Plugin<T> {
   return {
     id: 'lambench-markers',
     afterDatasetsDraw(chart) {
@@ -119,13 +121,16 @@ export function markersPlugin(get: () => Marker[]): Plugin {
 const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
 export const compactNumber = (n: number) => compact.format(n);
 
-/** "$0", "$0.52", "$12", "$1.2K": axis ticks, not bills. */
+/** "$0", "$0.52", "$12", "$1.2K", "$0.00000025": axis ticks, not bills. */
 export function compactUsd(n: number): string {
   if (n === 0) return '$0';
   if (Math.abs(n) >= 1000) return `$${compact.format(n)}`;
-  if (Math.abs(n) >= 1) return `$${Number(n.toPrecision(3))}`;
-  return `$${Number(n.toPrecision(2))}`;
+  return formatUsd(Number(n.toPrecision(2)));
 }
+
+/** Grid lines at powers of ten only: a log axis with every minor line is a blur. */
+export const decadeGrid = (color: string) => (ctx: { tick?: { value: number } }) =>
+  ctx.tick && Number.isInteger(Math.log10(ctx.tick.value)) ? color : 'transparent';
 
 /** A #rrggbb colour at an opacity (canvas fill styles cannot take color-mix()). */
 export function alpha(color: string, opacity: number): string {

@@ -59,7 +59,11 @@ export async function loadPricingDefaults(): Promise<void> {
 
 /** Field → message from a ValidationError, or the whole message under '' for anything else. */
 export function fieldErrors(error: unknown): Record<string, string> {
-  const e = error as { name?: string; message?: string; details?: { issues?: { path: string; message: string }[] } };
+  const e = error as {
+    name?: string;
+    message?: string;
+    details?: { issues?: { path: string; message: string }[] };
+  };
   if (e.name === 'ValidationError' && e.details?.issues?.length) {
     const out: Record<string, string> = {};
     for (const issue of e.details.issues) out[issue.path.split('.')[0] ?? ''] ??= issue.message;

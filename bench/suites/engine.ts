@@ -1,0 +1,219 @@
+/**
+ * The execution engine against real Docker and the local images (issue 3):
+ *   P1 warm no-op invoke through the engine (direct client) vs a bare HTTP round trip into a warm Node
+ *      process in a container: p50 ≤ 1.5×, p99 < 10 ms.
+ *   P2 cold invoke (a new environment each time) vs `docker run --rm <same image> node -e 0`: ≤ 1.0×.
+ *   P3 no-op invokes per second at concurrency 4 (4 warm environments): ≥ 1000/s.
+ * Memory is 1769 MB (one full vCPU), so the CPU share is not what is measured.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import { createDirectClient } from '../../electron/engine/direct-client';
+import { createEngine } from '../../electron/engine/engine';
+import type { WorkbenchClient } from '../../shared/rpc/client';
+import { ensureLocalImages, LOCAL_IMAGES_JSON, localImageMap } from '../../test/support/images.js';
+import { percentile, type BenchRow, type BenchSuite } from '../report';
+
+const run = promisify(execFile);
+const MEMORY_MB = 1769;
+const WARM_SAMPLES = 2000;
+const COLD_SAMPLES = 8;
+const THROUGHPUT_MS = 5000;
+const CONCURRENCY = 4;
+
+const TEMPLATE = `AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Noop:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs22.x
+      CodeUri: src/
+      Handler: app.handler
+      MemorySize: ${MEMORY_MB}
+      Timeout: 10
+`;
+
+/** A SAM project with one no-op function, readable by the sandbox user. */
+function noopProject(root: string): string {
+  const dir = path.join(root, 'noop');
+  fs.mkdirSync(path.join(dir, 'src'), { recursive: true, mode: 0o755 });
+  fs.writeFileSync(path.join(dir, 'template.yaml'), TEMPLATE);
+  fs.writeFileSync(path.join(dir, 'src/app.mjs'), 'export const handler = async () => null;\n');
+  return dir;
+}
+
+const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+
+/** Times `fn` `n` times after `warmup` untimed runs; returns the sorted durations in ms. */
+async function timeEach(n: number, warmup: number, fn: () => Promise<unknown>): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await fn();
+    out.push(performance.now() - t0);
+  }
+  return sorted(out);
+}
+
+/** A warm Node process in a container (same image) answering HTTP on the host's loopback. */
+async function httpBaseline(image: string): Promise<{ get(): Promise<void>; stop(): Promise<void> }> {
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const server = `require('http').createServer((q, s) => s.end('null')).listen(${port}, '127.0.0.1')`;
+  const { stdout } = await run('docker', [
+    ...['run', '-d', '--rm', '--network', 'host', '--label', 'lambench=1', '--label', 'lambench.bench=baseline'],
+    ...['--memory', `${MEMORY_MB}m`, '--cpu-period', '20000', '--cpu-quota', '20000'],
+    ...[image, 'node', '-e', server],
+  ]);
+  const id = stdout.trim();
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const get = () =>
+    new Promise<void>((resolve, reject) => {
+      const req = http.get({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
+        res.resume();
+        res.on('end', resolve);
+      });
+      req.on('error', reject);
+    });
+  for (let i = 0; ; i++) {
+    try {
+      await get();
+      break;
+    } catch (err) {
+      if (i > 100) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  return {
+    get,
+    async stop() {
+      agent.destroy();
+      await run('docker', ['rm', '-f', id]);
+    },
+  };
+}
+
+/** `docker run --rm <image> node -e 0`, timed from spawn to exit. */
+function dockerRunNode(image: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child: ChildProcess = spawn('docker', ['run', '--rm', image, 'node', '-e', '0'], { stdio: 'ignore' });
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolve(performance.now() - t0) : reject(new Error(`docker run exited ${code}`)),
+    );
+  });
+}
+
+export const suite: BenchSuite = {
+  name: 'engine',
+  async run(): Promise<BenchRow[]> {
+    process.env.LAMBENCH_IMAGES = LOCAL_IMAGES_JSON;
+    await ensureLocalImages();
+    const image = localImageMap()['nodejs22.x'];
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lambench-bench-engine-'));
+    fs.chmodSync(root, 0o755);
+    const engine = await createEngine({ home: path.join(root, 'home') });
+    const client: WorkbenchClient = createDirectClient(engine);
+    const rows: BenchRow[] = [];
+    try {
+      const project = await client.call('projects:open', { path: noopProject(root) });
+      const invoke = async () => {
+        const r = await client.call('functions:invoke', {
+          projectId: project.id,
+          functionId: 'Noop',
+          payload: '{}',
+        });
+        if (r.status !== 'success') throw new Error(`invoke failed: ${r.error?.type}: ${r.error?.message}`);
+        return r;
+      };
+
+      // P1: warm invoke vs a bare HTTP round trip into a warm Node process in a container.
+      const baseline = await httpBaseline(image);
+      const bare = await timeEach(WARM_SAMPLES, 200, baseline.get);
+      await baseline.stop();
+      const warm = await timeEach(WARM_SAMPLES, 200, invoke);
+      const bareP50 = percentile(bare, 50);
+      rows.push(
+        {
+          id: 'P1',
+          what: 'warm no-op invoke p50',
+          value: percentile(warm, 50),
+          unit: 'ms',
+          baseline: { what: 'bare HTTP round trip into a container', value: bareP50 },
+          goal: '≤ 1.5×',
+          pass: percentile(warm, 50) <= 1.5 * bareP50,
+        },
+        {
+          id: 'P1',
+          what: 'warm no-op invoke p99',
+          value: percentile(warm, 99),
+          unit: 'ms',
+          baseline: { what: 'bare HTTP p99', value: percentile(bare, 99) },
+          goal: '< 10 ms',
+          pass: percentile(warm, 99) < 10,
+        },
+      );
+
+      // P2: a cold invoke (its environment stopped before each run) vs `docker run --rm … node -e 0`.
+      await dockerRunNode(image);
+      const dockerRuns: number[] = [];
+      for (let i = 0; i < COLD_SAMPLES; i++) dockerRuns.push(await dockerRunNode(image));
+      const cold: number[] = [];
+      for (let i = 0; i < COLD_SAMPLES; i++) {
+        await engine.services.pool.stopAll(true);
+        const t0 = performance.now();
+        const r = await invoke();
+        cold.push(performance.now() - t0);
+        if (!r.coldStart) throw new Error('expected a cold start');
+      }
+      const coldP50 = percentile(sorted(cold), 50);
+      const dockerP50 = percentile(sorted(dockerRuns), 50);
+      rows.push({
+        id: 'P2',
+        what: 'cold invoke p50',
+        value: coldP50,
+        unit: 'ms',
+        baseline: { what: '`docker run --rm` node -e 0', value: dockerP50 },
+        goal: '≤ 1.0×',
+        pass: coldP50 <= dockerP50,
+      });
+
+      // P3: throughput at concurrency 4, on 4 warm environments.
+      await engine.services.pool.stopAll(true);
+      await Promise.all(Array.from({ length: CONCURRENCY }, invoke));
+      const warmEnvs = Object.values(engine.services.pool.warmCounts()).reduce((a, b) => a + b, 0);
+      if (warmEnvs !== CONCURRENCY) throw new Error(`expected ${CONCURRENCY} warm environments, got ${warmEnvs}`);
+      let done = 0;
+      const until = performance.now() + THROUGHPUT_MS;
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (performance.now() < until) {
+            await invoke();
+            done++;
+          }
+        }),
+      );
+      const perSecond = done / ((performance.now() - t0) / 1000);
+      rows.push({
+        id: 'P3',
+        what: `no-op invokes/s at concurrency ${CONCURRENCY}`,
+        value: perSecond,
+        unit: '/s',
+        goal: '≥ 1000/s',
+        pass: perSecond >= 1000,
+      });
+    } finally {
+      await engine.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+    return rows;
+  },
+};
