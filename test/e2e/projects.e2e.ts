@@ -86,10 +86,14 @@ describe('a project from a blueprint, a templated test event, saved and invoked 
     await expect.poll(editorText).toContain('"version": "2.0"');
   });
 
-  it('marks the project as missing when its folder is deleted', async () => {
+  it('marks the project as missing when its folder is gone', async () => {
+    // A fresh engine on the same data home, with the folder removed while it was stopped.
+    await served.stop();
     rmSync(join(work, 'py-hello'), { recursive: true, force: true });
+    served = await startServe({ LAMBENCH_HOME: served.home });
+    await page.goto(served.url);
     const project = page.getByRole('treeitem', { name: /Python hello/ });
-    await expect.poll(() => project.textContent(), { timeout: 15_000 }).toContain('missing');
+    await expect.poll(() => project.textContent()).toContain('missing');
     await project.click();
     await expect.poll(() => page.getByText(/is missing\. Lambench keeps the project/).isVisible()).toBe(true);
     await shoot('projects-missing');

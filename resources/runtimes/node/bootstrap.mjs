@@ -223,15 +223,17 @@ function run(handler, event, headers, id) {
   });
 }
 
+/** The next event; null when the Runtime API is gone. Never rejects: it may wait unobserved a moment. */
+function nextEvent() {
+  return request('GET', `${BASE}/invocation/next`, undefined, undefined).catch(() => null);
+}
+
 async function loop(handler) {
+  let polling = nextEvent();
   for (;;) {
-    let next;
-    try {
-      next = await request('GET', `${BASE}/invocation/next`, undefined, undefined);
-    } catch {
-      process.exit(1); // the Runtime API is gone: this environment is over
-    }
-    if (next.status !== 200) process.exit(1);
+    const next = await polling;
+    // The Runtime API is gone or refuses us: this environment is over.
+    if (!next || next.status !== 200) process.exit(1);
     const h = next.headers;
     const id = h['lambda-runtime-aws-request-id'];
     currentId = id;
@@ -254,13 +256,19 @@ async function loop(handler) {
         };
       }
     }
+    // The next poll goes out with the result (on a second keep-alive socket) rather than after its
+    // answer: the environment is ready for the next event as soon as this one is done.
     if ('error' in outcome) {
       const doc = toErrorDoc(outcome.error);
       logError('Invoke Error', doc);
       const headers = { 'Lambda-Runtime-Function-Error-Type': doc.errorType };
-      await post(`${BASE}/invocation/${id}/error`, JSON.stringify(doc), headers);
+      const posted = post(`${BASE}/invocation/${id}/error`, JSON.stringify(doc), headers);
+      polling = nextEvent();
+      await posted;
     } else {
-      await post(`${BASE}/invocation/${id}/response`, body ?? 'null', undefined);
+      const posted = post(`${BASE}/invocation/${id}/response`, body ?? 'null', undefined);
+      polling = nextEvent();
+      await posted;
     }
   }
 }
