@@ -43,14 +43,20 @@ describe('a project from a blueprint, a templated test event, saved and invoked 
     await dialog.getByRole('button', { name: 'Create project' }).click();
 
     const tree = page.getByRole('tree', { name: 'Projects and functions' });
-    await expect.poll(() => tree.getByRole('treeitem', { name: 'HelloWorldFunction' }).isVisible()).toBe(true);
-    expect(await tree.getByRole('treeitem', { name: /Python hello/ }).getAttribute('aria-expanded')).toBe('true');
+    await expect
+      .poll(() => tree.getByRole('treeitem', { name: 'HelloWorldFunction' }).isVisible())
+      .toBe(true);
+    expect(await tree.getByRole('treeitem', { name: /Python hello/ }).getAttribute('aria-expanded')).toBe(
+      'true',
+    );
     await expect.poll(() => page.getByRole('heading', { name: 'HelloWorldFunction' }).isVisible()).toBe(true);
     expect(await page.getByRole('tab', { name: 'Invoke' }).getAttribute('aria-selected')).toBe('true');
   });
 
   it('fills the editor from the API Gateway HTTP API template and saves it as a named event', async () => {
-    await page.getByRole('combobox', { name: 'New from template' }).selectOption({ label: 'API Gateway HTTP API (v2)' });
+    await page
+      .getByRole('combobox', { name: 'New from template' })
+      .selectOption({ label: 'API Gateway HTTP API (v2)' });
     await expect.poll(editorText).toContain('"version": "2.0"');
     expect(await editorText()).toContain('"routeKey"');
 
@@ -61,9 +67,7 @@ describe('a project from a blueprint, a templated test event, saved and invoked 
     await expect.poll(() => dialog.isVisible()).toBe(false);
 
     const picker = page.getByRole('combobox', { name: 'Saved event' });
-    await expect
-      .poll(() => picker.evaluate((el) => (el as HTMLSelectElement).selectedOptions[0]?.textContent))
-      .toBe('http-get');
+    await expect.poll(() => picker.locator('option:checked').textContent()).toBe('http-get');
     await shoot('projects-event-saved');
   });
 

@@ -38,9 +38,7 @@ async function shoot(name: string) {
 const newest = (): Locator => page.getByTestId('invocation').first();
 
 async function finished(card: Locator): Promise<string> {
-  await expect
-    .poll(() => card.getAttribute('data-status'), { timeout: 30_000 })
-    .not.toBe('running');
+  await expect.poll(() => card.getAttribute('data-status'), { timeout: 30_000 }).not.toBe('running');
   return (await card.getAttribute('data-status'))!;
 }
 
@@ -82,7 +80,7 @@ describe('the workbench: project tree, function workspace, invoke with live logs
     await fnItem.focus();
     await page.keyboard.press('ArrowUp');
     const project = tree.getByRole('treeitem', { name: /hello/ }).first();
-    expect(await project.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await project.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
     await page.keyboard.press('ArrowLeft');
     expect(await project.getAttribute('aria-expanded')).toBe('false');
     expect(await fnItem.count()).toBe(0);
@@ -138,7 +136,9 @@ describe('the workbench: project tree, function workspace, invoke with live logs
     await page.keyboard.insertText('{"sleepMs": 30000}');
     await page.getByRole('button', { name: 'Invoke', exact: true }).click();
     const card = newest();
-    await expect.poll(() => card.getByText('first line: starting').isVisible(), { timeout: 30_000 }).toBe(true);
+    await expect
+      .poll(() => card.getByText('first line: starting').isVisible(), { timeout: 30_000 })
+      .toBe(true);
     await card.getByRole('button', { name: 'Stop' }).click();
     expect(await finished(card)).toBe('interrupted');
     expect(await card.getByTestId('invocation-status').textContent()).toContain('Stopped');
@@ -147,6 +147,19 @@ describe('the workbench: project tree, function workspace, invoke with live logs
   });
 
   it('filters the tree and fits a 1024×700 window', async () => {
+    await page
+      .getByRole('navigation', { name: 'Breadcrumb' })
+      .getByRole('button', { name: 'Projects' })
+      .click();
+    await expect
+      .poll(() => page.getByRole('list', { name: 'Projects' }).locator(':scope > li').count())
+      .toBe(2);
+    await shoot('workbench-projects');
+    await page.getByRole('button', { name: 'slow-logger' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'slow-logger' }).isVisible()).toBe(true);
+    await shoot('workbench-project-overview');
+    await page.getByRole('table').getByRole('button', { name: 'SlowLoggerFunction' }).click();
+
     const tree = page.getByRole('tree', { name: 'Projects and functions' });
     await page.getByRole('searchbox', { name: 'Filter projects and functions' }).fill('slow');
     await expect.poll(() => tree.getByRole('treeitem').count()).toBe(2);
@@ -157,7 +170,30 @@ describe('the workbench: project tree, function workspace, invoke with live logs
     await page.setViewportSize({ width: 1024, height: 700 });
     await newest().scrollIntoViewIfNeeded();
     await shoot('workbench-1024');
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1024);
+    expect(await page.locator('html').evaluate((el) => el.scrollWidth)).toBeLessThanOrEqual(1024);
     await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('disables Invoke, with the reason, when Docker is unreachable', async () => {
+    const offline = await startServe({ DOCKER_HOST: `unix://${join(work, 'no-docker.sock')}` });
+    const other = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      await other.goto(offline.url);
+      await other.locator('[data-testid="docker-status"][data-state="unavailable"]').waitFor();
+      await other.getByRole('button', { name: 'Open folder…' }).first().click();
+      await other.getByRole('dialog', { name: 'Open folder' }).getByLabel('Folder path').fill(slowLogger);
+      await other.getByRole('button', { name: 'Open', exact: true }).click();
+      const invoke = other.getByRole('button', { name: 'Invoke', exact: true });
+      await invoke.waitFor();
+      expect(await invoke.isDisabled()).toBe(true);
+      expect(await invoke.getAttribute('title')).toContain('Docker is not reachable');
+      expect(await other.getByText('Docker is not reachable: start Docker to invoke.').isVisible()).toBe(
+        true,
+      );
+      await screenshot(other, 'workbench-no-docker-light');
+    } finally {
+      await other.close();
+      await offline.stop();
+    }
   });
 });

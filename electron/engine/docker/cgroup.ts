@@ -33,6 +33,41 @@ function readBytes(file: string): number | null {
 
 export const toMb = (bytes: number): number => Math.ceil(bytes / (1024 * 1024));
 
+/**
+ * One cgroup file kept open: every invocation reads the peak, and one pread costs a fraction of
+ * open + read + close. Reads return null once the cgroup is gone.
+ */
+class OpenFile {
+  private readonly buf = Buffer.alloc(32);
+  private constructor(private fd: number | undefined) {}
+
+  static open(file: string): OpenFile | null {
+    try {
+      const f = new OpenFile(fs.openSync(file, 'r'));
+      if (f.read() !== null) return f;
+      f.close();
+    } catch {
+      // not this driver's layout
+    }
+    return null;
+  }
+
+  read(): number | null {
+    if (this.fd === undefined) return null;
+    try {
+      const n = Number(this.buf.toString('latin1', 0, fs.readSync(this.fd, this.buf, 0, this.buf.length, 0)).trim());
+      return Number.isFinite(n) ? n : null;
+    } catch {
+      return null;
+    }
+  }
+
+  close(): void {
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
 /** Peak read from inside the container, for engines whose cgroup files we cannot see. */
 async function execPeak(container: Docker.Container): Promise<number | null> {
   const script =
@@ -69,7 +104,7 @@ const PEAK_SAMPLE_MS = 100;
 
 /** Tracks one container's peak memory; keeps the last value once the cgroup is gone. */
 export class MemoryPeak {
-  private file: string | null | undefined;
+  private file: OpenFile | null | undefined;
   private sampled = 0;
   private timer?: NodeJS.Timeout;
   private last = 0;
@@ -84,11 +119,11 @@ export class MemoryPeak {
   /** Starts sampling at once when only memory.current exists, so early peaks aren't missed. */
   start(): void {
     if (!this.local) return;
-    const file = peakCandidates(this.id, this.root).find((f) => readBytes(f) !== null) ?? null;
-    this.file = file;
+    for (const candidate of peakCandidates(this.id, this.root)) if ((this.file = OpenFile.open(candidate))) break;
+    const file = this.file;
     if (file) {
       this.timer = setInterval(() => {
-        const n = readBytes(file);
+        const n = file.read();
         if (n === null) this.stop();
         else this.last = Math.max(this.last, toMb(n));
       }, PEAK_SAMPLE_MS);
@@ -108,11 +143,12 @@ export class MemoryPeak {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    this.file?.close();
   }
 
   async readMb(): Promise<number> {
     let bytes: number | null = null;
-    if (this.file) bytes = readBytes(this.file);
+    if (this.file) bytes = this.file.read();
     else if (this.timer || this.sampled) bytes = this.sampled;
     else bytes = await execPeak(this.container);
     if (bytes !== null) this.last = Math.max(this.last, toMb(bytes));

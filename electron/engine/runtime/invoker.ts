@@ -118,14 +118,13 @@ export class Invoker {
     };
     const common = { startedAt, memorySizeMb, architecture: fn.architecture };
 
-    const spec = this.spec(req, memorySizeMb);
     const functionKey = `${req.projectId}/${fn.id}`;
     let lease;
     try {
       lease = await this.pool.acquire(
         functionKey,
-        configKey(spec, req.codeVersion),
-        spec,
+        configKey(req, memorySizeMb),
+        () => this.spec(req, memorySizeMb),
         fn.reservedConcurrency,
       );
     } catch (error) {
@@ -273,12 +272,38 @@ function checkPayload(payload: string): void {
   }
 }
 
-/** Everything that makes two environments interchangeable; anything else changing means a cold start. */
-function configKey(spec: Omit<EnvironmentSpec, 'runtimeApi'>, codeVersion: number): string {
-  const { id: _id, labels: _labels, ...config } = spec;
-  return createHash('sha1')
-    .update(JSON.stringify({ ...config, codeVersion }))
-    .digest('hex');
+/** Config keys by function object: the catalog keeps one object per function until its template changes. */
+const configKeys = new WeakMap<LoadedFunction, Map<string, string>>();
+
+/**
+ * Everything that makes two environments interchangeable; anything else changing means a cold start.
+ * Hashed once per function, code version, memory size and image, not on every invoke.
+ */
+function configKey(req: InvokeRequest, memoryMb: number): string {
+  const { fn } = req;
+  let keys = configKeys.get(fn);
+  if (!keys) configKeys.set(fn, (keys = new Map()));
+  const variant = `${req.codeVersion}|${memoryMb}|${req.image}`;
+  let key = keys.get(variant);
+  if (key === undefined) {
+    const config = {
+      functionName: fn.functionName,
+      runtime: fn.runtime,
+      handler: fn.handler,
+      codeDir: fn.codeUri,
+      layerDirs: fn.layers,
+      memoryMb,
+      timeoutSec: fn.timeout,
+      ephemeralMb: fn.ephemeralStorage,
+      architecture: fn.architecture,
+      environment: fn.environment,
+      image: req.image,
+      codeVersion: req.codeVersion,
+    } satisfies Omit<EnvironmentSpec, 'id' | 'labels' | 'runtimeApi'> & { codeVersion: number };
+    key = createHash('sha1').update(JSON.stringify(config)).digest('hex');
+    keys.set(variant, key);
+  }
+  return key;
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;

@@ -42,7 +42,8 @@ export class Pool {
   async acquire(
     functionKey: string,
     configKey: string,
-    spec: Omit<EnvironmentSpec, 'runtimeApi'>,
+    /** Called only when a new environment is needed. */
+    spec: () => Omit<EnvironmentSpec, 'runtimeApi'>,
     reservedConcurrency: number | undefined,
   ): Promise<Lease> {
     this.takeSlot(functionKey, reservedConcurrency);
@@ -60,7 +61,7 @@ export class Pool {
         // claim() skips environments that died while idle (they stop themselves and are dropped).
         if (idle.key === configKey && idle.claim()) return { env: idle, cold: false, release: releaseSlot };
       }
-      const { env, initError } = await Environment.start(this.executor, spec, configKey);
+      const { env, initError } = await Environment.start(this.executor, spec(), configKey);
       if (!initError) {
         envs.add(env);
         // If it died since init, run() reports the exit at once.

@@ -14,7 +14,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 
 /** Lambda's synchronous response limit, in bytes. */
@@ -100,9 +100,17 @@ export function normalizeAddress(addr: string | undefined): string {
   return addr.startsWith('::ffff:') && addr.includes('.') ? addr.slice(7) : addr;
 }
 
+/** Random bytes drawn in bulk: one trace id per invoke, without a call into the CSPRNG each time. */
+const entropy = Buffer.alloc(20 * 256);
+let entropyAt = entropy.length;
+
 /** X-Ray trace header: Root=1-<epoch hex>-<96-bit hex>;Parent=<64-bit hex>;Sampled=0 */
 export function newTraceId(): string {
-  const r = randomBytes(20).toString('hex');
+  if (entropyAt === entropy.length) {
+    randomFillSync(entropy);
+    entropyAt = 0;
+  }
+  const r = entropy.toString('hex', entropyAt, (entropyAt += 20));
   const epoch = Math.floor(Date.now() / 1000).toString(16);
   return `Root=1-${epoch}-${r.slice(0, 24)};Parent=${r.slice(24, 40)};Sampled=0`;
 }
@@ -116,6 +124,11 @@ function send(res: http.ServerResponse, status: number, body: string, close = fa
   res.writeHead(status, headers);
   res.end(body);
 }
+
+const ACCEPTED = '{"status":"OK"}';
+const acknowledge = (res: http.ServerResponse): void => {
+  if (!res.destroyed) send(res, 202, ACCEPTED);
+};
 
 function errorBody(errorType: string, errorMessage: string): string {
   return JSON.stringify({ errorMessage, errorType });
@@ -294,14 +307,16 @@ export async function startRuntimeApi(opts: {
       const e = parseError(body, req.headers['lambda-runtime-function-error-type'] as string | undefined);
       finish(id, { ok: false, ...e, body, startedAt: p.startedAt, receivedAt, ...extra });
     }
-    send(res, 202, '{"status":"OK"}');
+    // The acknowledgement waits a turn, so the result reaches its caller (and the next event, to a
+    // runtime that polls again as it answers) before this write.
+    setImmediate(acknowledge, res);
   };
 
   const onInitError = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const body = (await readBody(req, MAX_RESPONSE_BYTES)) ?? '';
     const type = req.headers['lambda-runtime-function-error-type'] as string | undefined;
     initErrorResolve({ ...parseError(body, type), ...logBytesOf(req) });
-    send(res, 202, '{"status":"OK"}');
+    send(res, 202, ACCEPTED);
   };
 
   const route = (req: http.IncomingMessage, res: http.ServerResponse): void => {
@@ -337,6 +352,9 @@ export async function startRuntimeApi(opts: {
     { keepAlive: true, noDelay: true, requestTimeout: 0, headersTimeout: 60_000 },
     route,
   );
+  // The runtime's connections sit idle while its handler runs, for as long as the function's timeout:
+  // closing them after Node's default 5 s would lose the result of a longer invocation.
+  server.keepAliveTimeout = 0;
   const sockets = new Set<Socket>();
   server.on('connection', (s: Socket) => {
     s.setNoDelay(true);

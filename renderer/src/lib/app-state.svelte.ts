@@ -1,5 +1,6 @@
 import type { AppStatus, DockerStatus, FunctionInfo, Project } from '../../../shared/types';
 import { api, onConnection } from './api';
+import { toastError } from './toasts.svelte';
 import { loadSettings } from '../components/settings/settings-state.svelte';
 
 export type View = 'projects' | 'history' | 'cost' | 'settings';
@@ -40,14 +41,16 @@ export async function loadShell(): Promise<void> {
     await Promise.all(projects.map((p) => loadFunctions(p.id)));
   } catch (error) {
     appState.error = (error as Error).message;
+    toastError('Loading Lambench', error);
   }
 }
 
 export async function refreshProjects(): Promise<void> {
   appState.projects = await api.call('projects:list');
-  const known = new Set(appState.projects.map((p) => p.id));
-  if (appState.selection && !known.has(appState.selection.projectId)) appState.selection = undefined;
-  await Promise.all(appState.projects.filter((p) => !(p.id in appState.functions)).map((p) => loadFunctions(p.id)));
+  if (appState.selection && !projectById(appState.selection.projectId)) appState.selection = undefined;
+  await Promise.all(
+    appState.projects.filter((p) => !(p.id in appState.functions)).map((p) => loadFunctions(p.id)),
+  );
 }
 
 /** Loads (or reloads) one project's function list; a broken template is kept as an error, not thrown. */
@@ -82,7 +85,11 @@ export function functionById(projectId: number, functionId: string): FunctionInf
 
 api.on('docker:status', (docker) => (appState.docker = docker));
 // The folder may be gone (the watcher can report its removal as a template change): refresh the row first.
-api.on('project:changed', ({ projectId }) => void refreshProjects().then(() => loadFunctions(projectId)));
+api.on('project:changed', ({ projectId }) => {
+  refreshProjects()
+    .then(() => loadFunctions(projectId))
+    .catch((e) => toastError('Reloading the project', e));
+});
 onConnection?.((connected) => {
   appState.connected = connected;
   if (connected) void loadShell();

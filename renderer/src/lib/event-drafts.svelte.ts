@@ -20,14 +20,15 @@ export const DEFAULT_EVENT = `{
 }
 `;
 
-const drafts = new Map<string, Draft>();
+/** Plain storage on purpose: each draft is reactive itself, the lookup never needs to be. */
+const drafts: Record<string, Draft> = {};
 
 export function draftFor(projectId: number, functionId: string): Draft {
   const key = `${projectId}:${functionId}`;
-  const known = drafts.get(key);
+  const known = drafts[key];
   if (known) return known;
   const draft: Draft = $state({ text: DEFAULT_EVENT, selected: undefined, initialised: false });
-  drafts.set(key, draft);
+  drafts[key] = draft;
   return draft;
 }
 

@@ -22,7 +22,9 @@ export interface ConfigForm {
   env: EnvRow[];
 }
 
-export type ConfigErrors = Partial<Record<'memorySize' | 'timeout' | 'ephemeralStorage' | 'reservedConcurrency' | 'env', string>> & {
+export type ConfigErrors = Partial<
+  Record<'memorySize' | 'timeout' | 'ephemeralStorage' | 'reservedConcurrency' | 'env', string>
+> & {
   rows?: Record<number, string>;
 };
 
@@ -47,7 +49,12 @@ export const ENV_MAX_BYTES = 4096;
 const SECRET_KEY = /secret|token|password|passwd|api_?key|private|credential/i;
 
 let nextRow = 1;
-export const envRow = (key = '', value = ''): EnvRow => ({ id: nextRow++, key, value, masked: SECRET_KEY.test(key) });
+export const envRow = (key = '', value = ''): EnvRow => ({
+  id: nextRow++,
+  key,
+  value,
+  masked: SECRET_KEY.test(key),
+});
 
 export function formFrom(fn: FunctionInfo): ConfigForm {
   return {
@@ -62,15 +69,19 @@ export function formFrom(fn: FunctionInfo): ConfigForm {
 }
 
 function wholeIn(v: number | null, min: number, max: number, what: string, unit: string): string | undefined {
-  if (v === null || Number.isNaN(v)) return `Enter the ${what}, ${min.toLocaleString()}–${max.toLocaleString()} ${unit}.`;
+  if (v === null || Number.isNaN(v))
+    return `Enter the ${what}, ${min.toLocaleString()}–${max.toLocaleString()} ${unit}.`;
   if (!Number.isInteger(v)) return `The ${what} is a whole number of ${unit}.`;
-  if (v < min || v > max) return `The ${what} must be ${min.toLocaleString()}–${max.toLocaleString()} ${unit}.`;
+  if (v < min || v > max)
+    return `The ${what} must be ${min.toLocaleString()}–${max.toLocaleString()} ${unit}.`;
   return undefined;
 }
 
 export function envBytes(rows: EnvRow[]): number {
   const enc = new TextEncoder();
-  return rows.filter((r) => r.key).reduce((n, r) => n + enc.encode(r.key).length + enc.encode(r.value).length, 0);
+  return rows
+    .filter((r) => r.key)
+    .reduce((n, r) => n + enc.encode(r.key).length + enc.encode(r.value).length, 0);
 }
 
 export function validate(form: ConfigForm): ConfigErrors {
@@ -92,7 +103,8 @@ export function validate(form: ConfigForm): ConfigErrors {
     if (!key) rows[row.id] = 'Give this variable a name.';
     else if (!ENV_KEY.test(key))
       rows[row.id] = 'Names start with a letter, then letters, digits or _ (at least 2 characters).';
-    else if (RESERVED_ENV.has(key) || key.startsWith('AWS_LAMBDA_')) rows[row.id] = `${key} is reserved by Lambda.`;
+    else if (RESERVED_ENV.has(key) || key.startsWith('AWS_LAMBDA_'))
+      rows[row.id] = `${key} is reserved by Lambda.`;
     else if (seen.has(key)) rows[row.id] = `${key} is already set above.`;
     seen.add(key);
   }

@@ -125,7 +125,13 @@ api.on('invocation:started', (started) => {
     return;
   }
   // Started elsewhere (the CLI, an HTTP trigger): shown too, so the workspace is a live view of the function.
-  const external = new InvocationRun(started.invocationId, started.projectId, started.functionId, undefined, '');
+  const external = new InvocationRun(
+    started.invocationId,
+    started.projectId,
+    started.functionId,
+    undefined,
+    '',
+  );
   external.requestId = started.requestId;
   external.startedAt = started.startedAt;
   add(external);

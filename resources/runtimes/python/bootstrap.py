@@ -55,33 +55,71 @@ class _Conn:
         self.host, self.port = host.strip('[]'), int(port)
         self.conn = None
 
+    def close(self):
+        if self.conn is not None:
+            self.conn.close()
+        self.conn = None
+
+    def send(self, method, path, body=None, headers=None):
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection(self.host, self.port)
+        try:
+            self.conn.request(method, path, body=body, headers=headers or {})
+        except (OSError, http.client.HTTPException):
+            self.close()
+            raise
+
+    def receive(self):
+        try:
+            res = self.conn.getresponse()
+            return res.status, res, res.read()
+        except (OSError, http.client.HTTPException):
+            self.close()
+            raise
+
     def request(self, method, path, body=None, headers=None):
+        # A second try on a fresh connection, in case the server had closed this one.
         for attempt in (0, 1):
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection(self.host, self.port)
             try:
-                self.conn.request(method, path, body=body, headers=headers or {})
-                res = self.conn.getresponse()
-                return res.status, res, res.read()
+                self.send(method, path, body, headers)
+                return self.receive()
             except (OSError, http.client.HTTPException):
-                self.conn.close()
-                self.conn = None
-                if attempt or method == 'POST':
+                if attempt:
                     raise
 
 
-conn = _Conn()
+# Results and polls go on separate connections, so the next poll can leave with a result.
+poll_conn = _Conn()
+post_conn = _Conn()
+NEXT = f'{BASE}/invocation/next'
 
 
-def post(path, doc, error_type=None):
+def post(path, doc, error_type=None, then_poll=False):
+    """Posts a result; with then_poll, sends the next /next before reading the answer to the result."""
     body = doc if isinstance(doc, bytes) else json.dumps(doc).encode()
     headers = {'Content-Type': 'application/json', 'Lambench-Log-Bytes': str(_CountingStream.total)}
     if error_type:
         headers['Lambda-Runtime-Function-Error-Type'] = error_type
+    # A failure means the server answered early (413) and closed: it has recorded the error.
     try:
-        conn.request('POST', path, body, headers)
+        post_conn.send('POST', path, body, headers)
+        sent = True
     except (OSError, http.client.HTTPException):
-        pass  # the server answered early (413) and closed; it has recorded the error
+        sent = False
+    if then_poll:
+        send_poll()
+    if sent:
+        try:
+            post_conn.receive()
+        except (OSError, http.client.HTTPException):
+            pass
+
+
+def send_poll():
+    try:
+        poll_conn.send('GET', NEXT)
+    except (OSError, http.client.HTTPException):
+        sys.exit(1)  # the Runtime API is gone: this environment is over
 
 
 class _RequestIdFilter(logging.Filter):
@@ -189,11 +227,16 @@ def init():
 def main():
     global current_id
     handler = init()
+    send_poll()
     while True:
         try:
-            status, res, body = conn.request('GET', f'{BASE}/invocation/next')
+            status, res, body = poll_conn.receive()
         except (OSError, http.client.HTTPException):
-            sys.exit(1)  # the Runtime API is gone: this environment is over
+            # A poll sent on a connection the server had just closed: poll again on a fresh one.
+            try:
+                status, res, body = poll_conn.request('GET', NEXT)
+            except (OSError, http.client.HTTPException):
+                sys.exit(1)  # the Runtime API is gone: this environment is over
         if status != 200:
             sys.exit(1)
         request_id = res.getheader('Lambda-Runtime-Aws-Request-Id')
@@ -208,7 +251,7 @@ def main():
                 out = json.dumps(result).encode()
             except (TypeError, ValueError) as e:
                 raise FaultError('Runtime.MarshalError', f'Unable to marshal response: {e}')
-            post(f'{BASE}/invocation/{request_id}/response', out)
+            post(f'{BASE}/invocation/{request_id}/response', out, then_poll=True)
         except Exception as e:
             if isinstance(e, FaultError):
                 error_type, message, stack = e.error_type, e.message, stack_of(e.tb)
@@ -217,7 +260,8 @@ def main():
                 tb = e.__traceback__.tb_next if e.__traceback__ else None
                 error_type, message, stack = type(e).__name__, str(e), stack_of(tb)
             log_error(error_type, message, stack)
-            post(f'{BASE}/invocation/{request_id}/error', error_doc(error_type, message, stack), error_type)
+            doc = error_doc(error_type, message, stack)
+            post(f'{BASE}/invocation/{request_id}/error', doc, error_type, then_poll=True)
 
 
 if __name__ == '__main__':
