@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { appMethods } from './api/app';
 import { costMethods } from './api/cost';
 import { eventMethods } from './api/events';
+import { historyMethods } from './api/history';
 import { invocationMethods } from './api/invocations';
 import { projectMethods } from './api/projects';
 import { settingsMethods } from './api/settings';
@@ -27,6 +28,7 @@ export const contract = {
   ...invocationMethods,
   ...settingsMethods,
   ...costMethods,
+  ...historyMethods,
 };
 
 /** Events the engine pushes to every client. Streams carry the id of what they belong to. */

@@ -10,6 +10,8 @@ export interface AppStatus {
   executor: 'docker' | 'process';
   node: string;
   platform: string;
+  /** Set when History cannot be saved (database unusable, disk full): what happened and what to do. */
+  storeWarning?: string;
 }
 
 export interface DockerStatus {

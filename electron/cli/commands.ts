@@ -2,6 +2,7 @@ import type { Command } from './run';
 import { cost } from './cost';
 import { events } from './events';
 import { functions } from './functions';
+import { history } from './history';
 import { init } from './init';
 import { invoke } from './invoke';
 import { serve } from './serve';
@@ -12,6 +13,7 @@ export const commands: Record<string, Command> = {
   functions,
   events,
   invoke,
+  history,
   serve,
   cost,
   tune,

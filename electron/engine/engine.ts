@@ -13,6 +13,7 @@ import { EventBus } from './event-bus';
 import { appHandlers } from './handlers/app';
 import { costHandlers } from './handlers/cost';
 import { eventHandlers } from './handlers/events';
+import { historyHandlers } from './handlers/history';
 import { invocationHandlers } from './handlers/invocations';
 import { projectHandlers } from './handlers/projects';
 import { settingsHandlers } from './handlers/settings';
@@ -23,10 +24,13 @@ import { Invoker } from './runtime/invoker';
 import { Pool } from './runtime/pool';
 import { ProcessExecutor } from './runtime/process-executor';
 import type { Services } from './services';
-import { openDatabase } from './store/database';
 import { EventsRepo } from './store/events-repo';
+import { HistoryRepo } from './store/history-repo';
 import { InvocationsRepo } from './store/invocations-repo';
+import { MetricsQuery } from './store/metrics-query';
+import { openStore } from './store/open-store';
 import { ProjectsRepo } from './store/projects-repo';
+import { Retention } from './store/retention';
 import { SettingsRepo } from './store/settings-repo';
 
 export interface Engine {
@@ -48,12 +52,18 @@ export interface EngineOptions {
 export async function createEngine(options: EngineOptions): Promise<Engine> {
   const events = new EventBus();
   mkdirSync(options.home, { recursive: true });
-  const db = openDatabase(join(options.home, 'lambench.db'));
+  // An unusable database file falls back to memory with a warning, so the app still opens.
+  const store = openStore(join(options.home, 'lambench.db'));
+  if (store.warning) console.error(`lambench: ${store.warning}`);
+  const { db } = store;
   const records = new InvocationsRepo(db);
   records.markInterrupted(isAlive);
   const catalog = new ProjectCatalog(new ProjectsRepo(db), events);
   const settingsRepo = new SettingsRepo(db);
   const settings = settingsRepo.get();
+  const flushFirst = () => records.flush();
+  const retention = new Retention(db, () => settingsRepo.get(), flushFirst);
+  retention.start(undefined, (e) => console.error(`lambench: History retention failed: ${e.message}`));
 
   const docker = dockerClientFor(settings.dockerEndpoint);
   const dockerMonitor = new DockerMonitor(() => dockerStatus(docker), docker.endpoint, events);
@@ -80,6 +90,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     events,
     db,
     records,
+    history: new HistoryRepo(db, flushFirst),
+    metrics: new MetricsQuery(db, flushFirst),
+    retention,
+    storeWarning: () => store.warning ?? records.writeError,
     savedEvents: new EventsRepo(db),
     catalog,
     docker,
@@ -100,6 +114,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       ...invocationHandlers(services),
       ...settingsHandlers(services),
       ...costHandlers(services),
+      ...historyHandlers(services),
     },
     events,
     services,
@@ -109,6 +124,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       await pool.shutdown();
       await sweepStopped;
       await catalog.close();
+      await retention.stop();
       records.flush();
       db.close();
     },

@@ -8,7 +8,10 @@ import type { Pool } from './runtime/pool';
 import type { Settings } from '../../shared/api/settings';
 import type { Db } from './store/database';
 import type { EventsRepo } from './store/events-repo';
+import type { HistoryRepo } from './store/history-repo';
 import type { InvocationsRepo } from './store/invocations-repo';
+import type { MetricsQuery } from './store/metrics-query';
+import type { Retention } from './store/retention';
 import type { SettingsRepo } from './store/settings-repo';
 
 /** What the engine is made of; each domain's handlers take what they need from here. */
@@ -18,6 +21,12 @@ export interface Services {
   events: EventBus;
   db: Db;
   records: InvocationsRepo;
+  /** History reads: pages, detail, metrics; retention trims it. */
+  history: HistoryRepo;
+  metrics: MetricsQuery;
+  retention: Retention;
+  /** Why History is not being saved right now, if it is not. */
+  storeWarning: () => string | undefined;
   /** Saved test events per function. */
   savedEvents: EventsRepo;
   catalog: ProjectCatalog;

@@ -87,25 +87,7 @@ export const historyMethods = {
       .strict()
       .refine(rangeInOrder, rangeMessage),
   ),
-  'history:retention': method<Retention>().input(
-    z.object({}).strict().optional(),
-  ),
-  /** Saves the retention settings and applies them at once. */
-  'history:setRetention': method<Retention & { deleted: number }>().input(
-    z
-      .object({
-        retentionDays: z.number().int().min(1).max(3650).nullable().optional(),
-        retentionRows: z.number().int().min(100).max(100_000_000).nullable().optional(),
-      })
-      .strict(),
-  ),
 };
-
-/** How much history is kept; null keeps everything along that axis. */
-export interface Retention {
-  retentionDays: number | null;
-  retentionRows: number | null;
-}
 
 /** One row of the History table. Figures are absent while the invocation runs. */
 export interface InvocationSummary {

@@ -108,10 +108,23 @@ describe('the workbench: project tree, function workspace, invoke with live logs
 
     expect(await finished(card)).toBe('success');
     await expect.poll(() => card.getByText('second line: done').isVisible()).toBe(true);
+
+    // Search filters the lines and marks the match; wrapping keeps every line.
+    await card.getByRole('searchbox', { name: 'Search logs' }).fill('second');
+    await expect.poll(() => card.getByRole('log').locator('mark').textContent()).toBe('second');
+    expect(await card.getByRole('log').getByText('first line: starting').count()).toBe(0);
+    await card.getByRole('searchbox', { name: 'Search logs' }).fill('');
+    await card.getByRole('button', { name: 'Wrap long lines' }).click();
+    expect(await card.getByRole('button', { name: 'Wrap long lines' }).getAttribute('aria-pressed')).toBe(
+      'true',
+    );
+    await expect.poll(() => card.getByRole('log').getByText('first line: starting').isVisible()).toBe(true);
   });
 
   it('saves a memory change and the next invoke is cold with the new Memory Size', async () => {
-    await page.getByRole('tab', { name: 'Configuration' }).click();
+    await page.getByRole('tab', { name: /^Invoke/ }).focus();
+    await page.keyboard.press('ArrowRight');
+    expect(await page.getByRole('tab', { name: 'Configuration' }).getAttribute('aria-selected')).toBe('true');
     const memory = page.getByRole('spinbutton', { name: 'Memory' });
     await memory.fill('70000');
     expect(await page.getByText('The memory must be 128–10,240 MB.').isVisible()).toBe(true);

@@ -11,6 +11,7 @@ export function appHandlers(s: Services): HandlersFor<typeof appMethods> {
       executor: s.executorKind,
       node: process.versions.node,
       platform: `${process.platform}-${process.arch}`,
+      ...(s.storeWarning() ? { storeWarning: s.storeWarning() } : {}),
     }),
     'docker:status': () =>
       s.dockerMonitor.status.state === 'checking'

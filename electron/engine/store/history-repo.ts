@@ -9,10 +9,10 @@ import type {
 import { WorkbenchError } from '../../../shared/rpc/errors';
 import type { Architecture, InvocationStatus } from '../../../shared/types';
 import type { Db } from './database';
-import { decodeCursor, encodeCursor, whereClause } from './history-filter';
+import { decodeCursor, encodeCursor, whereClause, type Keyset } from './history-filter';
 import { StatementCache } from './statement-cache';
 
-export interface SummaryRow {
+interface SummaryRow {
   id: string;
   request_id: string;
   project_id: number | null;
@@ -47,9 +47,11 @@ interface DetailRow extends SummaryRow {
   logs_truncated: number | null;
 }
 
-export const SUMMARY_COLUMNS = `id, request_id, project_id, function_id, trigger, status, error_type,
-  substr(error_message, 1, 300) AS error_message, started_at, duration_ms, billed_duration_ms, init_duration_ms,
+const summaryColumns = (errorMessage: string) => `id, request_id, project_id, function_id, trigger, status,
+  error_type, ${errorMessage} AS error_message, started_at, duration_ms, billed_duration_ms, init_duration_ms,
   cold_start, memory_size_mb, max_memory_used_mb, architecture, gb_seconds, cost_usd`;
+const PAGE_COLUMNS = summaryColumns('substr(error_message, 1, 300)');
+const EXPORT_COLUMNS = summaryColumns('error_message');
 
 export class HistoryRepo {
   private readonly statements;
@@ -92,13 +94,21 @@ export class HistoryRepo {
     };
   }
 
-  /** Up to `limit` summary rows, newest first; the export reads through this too. */
-  select(filter: HistoryFilter & { ids?: string[] }, limit: number, after?: { startedAt: number; id: string }) {
+  /** Rows for an export: like a page, with error messages whole. */
+  exportRows(filter: HistoryFilter, limit: number): InvocationSummary[] {
+    this.beforeRead();
+    return this.select(filter, limit, undefined, EXPORT_COLUMNS).map(toSummary);
+  }
+
+  private select(
+    filter: HistoryFilter & { ids?: string[] },
+    limit: number,
+    after?: Keyset,
+    columns = PAGE_COLUMNS,
+  ): SummaryRow[] {
     const where = whereClause(filter, after);
     return this.statements
-      .get<SummaryRow>(
-        `SELECT ${SUMMARY_COLUMNS} FROM invocations ${where.sql} ORDER BY started_at DESC, id DESC LIMIT ?`,
-      )
+      .get<SummaryRow>(`SELECT ${columns} FROM invocations ${where.sql} ORDER BY started_at DESC, id DESC LIMIT ?`)
       .all(...where.params, limit);
   }
 
@@ -138,7 +148,7 @@ interface FunctionRow {
 
 const opt = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
 
-export function toSummary(r: SummaryRow): InvocationSummary {
+function toSummary(r: SummaryRow): InvocationSummary {
   return {
     invocationId: r.id,
     requestId: r.request_id,

@@ -31,18 +31,21 @@ export class InvocationRun {
     readonly eventName: string,
   ) {}
 
+  /** Lines land in the plain array at once; the count the UI watches moves at most once a frame. */
   push(line: string): void {
     this.lines.push(line);
-    this.lineCount = this.lines.length;
+    scheduleCount(this);
   }
 
   finish(result: InvocationResult): void {
     // A log that streamed in part (a window opened mid-run) is completed from the recorded text.
     const recorded = result.logs ? result.logs.split('\n') : [];
     if (recorded.length > this.lines.length) {
-      this.lines.splice(0, this.lines.length, ...recorded);
-      this.lineCount = this.lines.length;
+      // Pushed one by one: spreading 100k lines into one call overflows the argument limit.
+      this.lines.length = 0;
+      for (const line of recorded) this.lines.push(line);
     }
+    this.lineCount = this.lines.length;
     this.requestId = result.requestId;
     this.result = result;
     this.status = result.status;
@@ -51,6 +54,23 @@ export class InvocationRun {
 }
 
 export const runs = $state<InvocationRun[]>([]);
+/** Lookup for streamed events, outside reactivity: a flood of log lines must not walk a proxied array. */
+const byId: Record<string, InvocationRun> = {};
+
+/** Runs with lines not yet counted; a handful at most. */
+const dirty: InvocationRun[] = [];
+let frame = 0;
+/** A log flood arrives as thousands of events a second; repainting once a frame keeps the page responsive. */
+function scheduleCount(run: InvocationRun): void {
+  if (!dirty.includes(run)) dirty.push(run);
+  if (frame) return;
+  const flush = () => {
+    frame = 0;
+    for (const r of dirty.splice(0)) r.lineCount = r.lines.length;
+  };
+  // A hidden page gets no animation frames; a timer still keeps the count moving.
+  frame = document.hidden ? window.setTimeout(flush, 250) : requestAnimationFrame(flush);
+}
 
 export function runsFor(projectId: number, functionId: string): InvocationRun[] {
   return runs.filter((r) => r.projectId === projectId && r.functionId === functionId);
@@ -61,14 +81,18 @@ export function isRunning(projectId: number, functionId: string): boolean {
 }
 
 function find(id: string): InvocationRun | undefined {
-  return runs.find((r) => r.id === id);
+  return byId[id];
 }
 
 function add(run: InvocationRun): void {
   runs.unshift(run);
+  byId[run.id] = run;
   const mine = runsFor(run.projectId, run.functionId);
   for (const old of mine.slice(KEEP_PER_FUNCTION)) {
-    if (old.status !== 'running') runs.splice(runs.indexOf(old), 1);
+    if (old.status !== 'running') {
+      runs.splice(runs.indexOf(old), 1);
+      delete byId[old.id];
+    }
   }
 }
 
