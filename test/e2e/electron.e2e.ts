@@ -33,24 +33,34 @@ describe.skipIf(!binary)('the desktop app (Electron)', () => {
     });
     try {
       const page = await app.firstWindow();
-      const prefs = await app.evaluate(({ BrowserWindow }) => {
-        const wc = BrowserWindow.getAllWindows()[0].webContents;
-        return { isolated: wc.getLastWebPreferences()?.contextIsolation, sandbox: wc.getLastWebPreferences()?.sandbox };
+      // Isolated and sandboxed: the page sees neither Node nor ipcRenderer, only the bridge's two functions.
+      const exposed = await page.evaluate(() => {
+        const g = globalThis as unknown as Record<string, unknown> & { lambench?: Record<string, unknown> };
+        return {
+          require: typeof g.require,
+          process: typeof g.process,
+          bridge: Object.keys(g.lambench ?? {}).sort(),
+        };
       });
-      expect(prefs).toEqual({ isolated: true, sandbox: true });
-      expect(await page.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe('undefined');
+      expect(exposed).toEqual({ require: 'undefined', process: 'undefined', bridge: ['call', 'onEvent'] });
       await expect.poll(() => page.getByTestId('docker-status').getAttribute('data-state')).toBe('connected');
       const project = await page.evaluate(
         (path) =>
-          (window as unknown as { lambench: { call(m: string, i: unknown): Promise<{ ok: boolean; result: { id: number } }> } })
-            .lambench.call('projects:create', { blueprint: 'nodejs22-hello', path }),
+          (
+            globalThis as unknown as {
+              lambench: { call(m: string, i: unknown): Promise<{ ok: boolean; result: { id: number } }> };
+            }
+          ).lambench.call('projects:create', { blueprint: 'nodejs22-hello', path }),
         join(home, 'hello'),
       );
       expect(project.ok).toBe(true);
       const reply = await page.evaluate(
         (projectId) =>
-          (window as unknown as { lambench: { call(m: string, i: unknown): Promise<{ ok: boolean; result: { status: string } }> } })
-            .lambench.call('functions:invoke', { projectId, functionId: 'HelloWorldFunction', payload: '{}' }),
+          (
+            globalThis as unknown as {
+              lambench: { call(m: string, i: unknown): Promise<{ ok: boolean; result: { status: string } }> };
+            }
+          ).lambench.call('functions:invoke', { projectId, functionId: 'HelloWorldFunction', payload: '{}' }),
         project.result.id,
       );
       expect(reply).toMatchObject({ ok: true, result: { status: 'success' } });

@@ -119,6 +119,8 @@ describe('the workbench: project tree, function workspace, invoke with live logs
       'true',
     );
     await expect.poll(() => card.getByRole('log').getByText('first line: starting').isVisible()).toBe(true);
+    await card.getByRole('log').scrollIntoViewIfNeeded();
+    await shoot('workbench-logs');
   });
 
   it('saves a memory change and the next invoke is cold with the new Memory Size', async () => {

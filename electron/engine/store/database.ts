@@ -38,7 +38,11 @@ function migrate(db: Db, file: string, isNew: boolean): void {
   }
   if (current === migrations.length) return;
   // A copy taken before touching the schema, so a failed upgrade never costs the user their history.
-  if (!isNew) copyFileSync(file, `${file}.v${current}.bak`);
+  if (!isNew) {
+    // Rows still in the -wal file go into the main file first, so the copy holds everything.
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    copyFileSync(file, `${file}.v${current}.bak`);
+  }
   db.transaction(() => {
     for (let version = current; version < migrations.length; version++) db.exec(migrations[version]);
     db.pragma(`user_version = ${migrations.length}`);

@@ -10,6 +10,7 @@ export interface OpenedStore {
   db: Db;
   /** Set when the file could not be used and History lives in memory: shown in `app:status`. */
   warning?: string;
+  error?: WorkbenchError;
 }
 
 export function openStore(file: string): OpenedStore {
@@ -26,6 +27,7 @@ export function openStore(file: string): OpenedStore {
     const unavailable = storeUnavailable(file, error);
     return {
       db: openDatabase(':memory:'),
+      error: unavailable,
       warning: `${unavailable.message} Until then Lambench uses a temporary database: projects, settings and History of this session are not saved.`,
     };
   }
@@ -69,7 +71,7 @@ export function storeUnavailable(file: string, error: unknown): WorkbenchError {
             : /SQLITE_FULL|ENOSPC/.test(code + e.message)
               ? ['the disk is full', 'Free some disk space and restart Lambench.']
               : [`${code ? `${code}: ` : ''}${e.message}`, 'Check the file, or point LAMBENCH_HOME at another folder.'];
-  return new WorkbenchError('StoreUnavailable', `Cannot use the History database ${file}: ${reason}. ${action}`, {
+  return new WorkbenchError('StoreUnavailable', `Cannot use the Lambench database ${file}: ${reason}. ${action}`, {
     file,
     code: code || e.name,
     cause: e.message,
