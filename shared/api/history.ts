@@ -71,7 +71,7 @@ export const historyMethods = {
       .strict()
       .refine(rangeInOrder, rangeMessage),
   ),
-  /** Every function that has history, with its row count. */
+  /** Every function that has History, most recently invoked first. */
   'history:functions': method<HistoryFunction[]>().input(
     z.object({ projectId: projectId.optional() }).strict().optional(),
   ),
@@ -142,7 +142,6 @@ export interface InvocationDetail extends InvocationSummary {
 export interface HistoryFunction {
   projectId: number | null;
   functionId: string;
-  count: number;
   lastStartedAt: number;
 }
 

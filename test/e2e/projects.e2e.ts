@@ -90,6 +90,28 @@ describe('a project from a blueprint, a templated test event, saved and invoked 
     await expect.poll(editorText).toContain('"version": "2.0"');
   });
 
+  it('duplicates, renames and deletes saved events', async () => {
+    const picker = page.getByRole('combobox', { name: 'Saved event' });
+    const chosen = () => picker.locator('option:checked').textContent();
+    await page.getByRole('button', { name: 'Duplicate event' }).click();
+    await expect.poll(chosen).toBe('http-get copy');
+
+    await page.getByRole('button', { name: 'Rename event' }).click();
+    const rename = page.getByRole('dialog', { name: 'Rename event' });
+    await rename.getByLabel('New name').fill('http-get');
+    await rename.getByRole('button', { name: 'Rename' }).click();
+    expect(await rename.getByRole('alert').textContent()).toContain('An event named “http-get” exists');
+    await rename.getByLabel('New name').fill('http-post');
+    await rename.getByRole('button', { name: 'Rename' }).click();
+    await expect.poll(chosen).toBe('http-post');
+
+    await page.getByRole('button', { name: 'Delete event' }).click();
+    await page.getByRole('dialog', { name: 'Delete event' }).getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => picker.locator('option', { hasText: 'http-post' }).count()).toBe(0);
+    expect(await chosen()).toBe('Unsaved event');
+    expect(await editorText()).toContain('"version": "2.0"');
+  });
+
   it('marks the project as missing when its folder is gone', async () => {
     // A fresh engine on the same data home, with the folder removed while it was stopped.
     await served.stop();

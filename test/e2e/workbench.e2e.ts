@@ -131,9 +131,20 @@ describe('the workbench: project tree, function workspace, invoke with live logs
     await memory.fill('70000');
     expect(await page.getByText('The memory must be 128–10,240 MB.').isVisible()).toBe(true);
     await memory.fill('256');
+
+    await page.getByRole('button', { name: '+ Add variable' }).click();
+    await page.getByRole('textbox', { name: 'Variable 1 key' }).fill('AWS_REGION');
+    expect(await page.getByText('AWS_REGION is reserved by Lambda.').isVisible()).toBe(true);
+    await page.getByRole('textbox', { name: 'Variable 1 key' }).fill('GREETING');
+    await page.getByRole('textbox', { name: 'Variable 1 value' }).fill('hello');
+    await page.getByRole('button', { name: 'Hide value of GREETING' }).click();
+    expect(await page.getByLabel('Variable 1 value').getAttribute('type')).toBe('password');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await expect.poll(() => page.getByText('Saved in template.yaml').isVisible()).toBe(true);
-    expect(readFileSync(join(slowLogger, 'template.yaml'), 'utf8')).toMatch(/MemorySize: 256/);
+    const template = readFileSync(join(slowLogger, 'template.yaml'), 'utf8');
+    expect(template).toMatch(/MemorySize: 256/);
+    expect(template).toMatch(/GREETING: hello/);
+    expect(await page.getByLabel('Variable 1 value').getAttribute('type')).toBe('password');
     expect(await page.getByTestId('fact-memory').textContent()).toBe('256 MB');
     await shoot('workbench-configuration');
 

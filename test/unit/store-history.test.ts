@@ -195,6 +195,27 @@ describe('history:get', () => {
   });
 });
 
+describe('history:functions', () => {
+  it('lists each function once, newest first, with invocations outside any project too', () => {
+    for (let i = 0; i < 30; i++) record({ startedAt: 100 + i, functionId: 'Orders' });
+    record({ startedAt: 500, functionId: 'Cart' });
+    record({ startedAt: 300, projectId: 2, functionId: 'Nightly' });
+    // Invocations whose project was removed keep their rows with no project (ON DELETE SET NULL).
+    record({ startedAt: 50, projectId: 2, functionId: 'Cart' });
+    record({ startedAt: 700, projectId: 2, functionId: 'Adhoc' });
+    records.flush();
+    db.prepare('UPDATE invocations SET project_id = NULL WHERE started_at IN (50, 700)').run();
+    expect(history.functions()).toEqual([
+      { projectId: null, functionId: 'Adhoc', lastStartedAt: 700 },
+      { projectId: 1, functionId: 'Cart', lastStartedAt: 500 },
+      { projectId: 2, functionId: 'Nightly', lastStartedAt: 300 },
+      { projectId: 1, functionId: 'Orders', lastStartedAt: 129 },
+      { projectId: null, functionId: 'Cart', lastStartedAt: 50 },
+    ]);
+    expect(history.functions(2).map((f) => f.functionId)).toEqual(['Nightly']);
+  });
+});
+
 describe('history:clear and the write-ahead record', () => {
   it('deletes a function’s finished rows with their logs, keeps running ones, and a late finish is harmless', () => {
     record({ startedAt: 1 });
@@ -240,6 +261,22 @@ describe('history:metrics', () => {
     expect(m.totals.maxMemoryUsedMb).toBe(64);
     expect(m.totals.memorySizeMb).toBe(256);
     expect(m.totals.gbSeconds).toBeCloseTo(((5050 + 500) / 1000) * 0.25, 9);
+  });
+
+  it('gives the same percentiles over the whole history from the duration index as a nearest-rank sort', () => {
+    const durations = Array.from({ length: 257 }, (_, i) => ((i * 7919) % 1000) / 10 + 1);
+    const start = Date.now() - 300_000;
+    durations.forEach((d, i) => record({ startedAt: start + i * 1000, durationMs: d }));
+    record({ startedAt: start + 290_000, status: 'throttled' });
+    const sorted = [...durations].sort((a, b) => a - b);
+    const nearest = (p: number) => sorted[Math.ceil((p / 100) * sorted.length) - 1];
+    const query = new MetricsQuery(db, () => records.flush());
+    const expected = { p50: nearest(50), p95: nearest(95), p99: nearest(99) };
+    expect(query.percentiles(1, 'Orders')).toEqual(expected);
+    const whole = query.metrics({ projectId: 1, functionId: 'Orders', bucketMs: 3_600_000 });
+    expect(whole.totals).toMatchObject({ ...expected, count: 258, throttles: 1 });
+    expect(whole.from).toBe(Math.floor(start / 3_600_000) * 3_600_000);
+    expect(query.percentiles(1, 'Nothing')).toEqual({});
   });
 
   it('keeps empty buckets and refuses more than it can draw', () => {

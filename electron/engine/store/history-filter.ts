@@ -39,7 +39,13 @@ export function whereClause(
   if (text) {
     // A whole id is looked up through its index; anything else searches the error fields.
     if (UUID.test(text)) add('(request_id = ? OR id = ?)', text.toLowerCase(), text.toLowerCase());
-    else add("(error_type LIKE ? ESCAPE '\\' OR error_message LIKE ? ESCAPE '\\')", like(text), like(text));
+    // Only failed invocations have error text; saying so lets SQLite walk the index of failures alone.
+    else
+      add(
+        "error_type IS NOT NULL AND (error_type LIKE ? ESCAPE '\\' OR error_message LIKE ? ESCAPE '\\')",
+        like(text),
+        like(text),
+      );
   }
   if (filter.ids) add(`id IN (${filter.ids.map(() => '?').join(', ')})`, ...filter.ids);
   if (after) add('(started_at, id) < (?, ?)', after.startedAt, after.id);

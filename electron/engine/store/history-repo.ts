@@ -56,8 +56,13 @@ const EXPORT_COLUMNS = summaryColumns('error_message');
 export class HistoryRepo {
   private readonly statements;
   private readonly detail;
-  private readonly functionsAll;
-  private readonly functionsOf;
+  private readonly firstFunction;
+  private readonly nextInNull;
+  private readonly firstInProjects;
+  private readonly nextInProject;
+  private readonly nextProject;
+  private readonly lastStarted;
+  private readonly lastStartedNull;
   private readonly clearFunction;
 
   /** `beforeRead` flushes queued writes, so a reader always sees the invocations it was told about. */
@@ -70,12 +75,31 @@ export class HistoryRepo {
       `SELECT i.*, l.text AS logs, l.truncated AS logs_truncated
        FROM invocations i LEFT JOIN invocation_logs l ON l.invocation_id = i.id WHERE i.id = ?`,
     );
-    const functions = `SELECT project_id, function_id, count(*) AS count, max(started_at) AS last
-       FROM invocations INDEXED BY invocations_by_function`;
-    this.functionsAll = db.prepare<[], FunctionRow>(`${functions} GROUP BY project_id, function_id`);
-    this.functionsOf = db.prepare<[number], FunctionRow>(
-      `${functions} WHERE project_id = ? GROUP BY project_id, function_id`,
+    // Distinct functions by skip-scan: one index seek per function instead of reading every row.
+    const byFunction = 'FROM invocations INDEXED BY invocations_by_function';
+    const order = 'ORDER BY project_id, function_id LIMIT 1';
+    this.firstFunction = db.prepare<[], FunctionKey>(`SELECT project_id, function_id ${byFunction} ${order}`);
+    this.nextInNull = db.prepare<[string], FunctionKey>(
+      `SELECT project_id, function_id ${byFunction} WHERE project_id IS NULL AND function_id > ? ${order}`,
     );
+    this.firstInProjects = db.prepare<[], FunctionKey>(
+      `SELECT project_id, function_id ${byFunction} WHERE project_id IS NOT NULL ${order}`,
+    );
+    // Two plain range seeks: a row-value (project_id, function_id) > (?, ?) steps through every entry of the
+    // current function before it finds the next one.
+    this.nextInProject = db.prepare<[number, string], FunctionKey>(
+      `SELECT project_id, function_id ${byFunction} WHERE project_id = ? AND function_id > ? ${order}`,
+    );
+    this.nextProject = db.prepare<[number], FunctionKey>(
+      `SELECT project_id, function_id ${byFunction} WHERE project_id > ? ${order}`,
+    );
+    // Named index: through another one (by status, by duration) max(started_at) would read every row.
+    this.lastStarted = db
+      .prepare<[number, string], number>(`SELECT max(started_at) ${byFunction} WHERE project_id = ? AND function_id = ?`)
+      .pluck();
+    this.lastStartedNull = db
+      .prepare<[string], number>(`SELECT max(started_at) ${byFunction} WHERE project_id IS NULL AND function_id = ?`)
+      .pluck();
     this.clearFunction = db.prepare<[number, string]>(
       "DELETE FROM invocations WHERE project_id = ? AND function_id = ? AND status != 'running'",
     );
@@ -125,12 +149,28 @@ export class HistoryRepo {
     return toDetail(row);
   }
 
+  /** Every function with History, most recently invoked first. */
   functions(projectId?: number): HistoryFunction[] {
     this.beforeRead();
-    const rows = projectId === undefined ? this.functionsAll.all() : this.functionsOf.all(projectId);
-    return rows
-      .map((r) => ({ projectId: r.project_id, functionId: r.function_id, count: r.count, lastStartedAt: r.last }))
+    const found: HistoryFunction[] = [];
+    for (let key = this.firstFunction.get(); key; key = this.after(key)) {
+      const lastStartedAt =
+        key.project_id === null
+          ? this.lastStartedNull.get(key.function_id)!
+          : this.lastStarted.get(key.project_id, key.function_id)!;
+      found.push({ projectId: key.project_id, functionId: key.function_id, lastStartedAt });
+    }
+    return found
+      .filter((f) => projectId === undefined || f.projectId === projectId)
       .sort((a, b) => b.lastStartedAt - a.lastStartedAt);
+  }
+
+  /** The next function in index order; NULL project ids sort first and cannot be compared as row values. */
+  private after(key: FunctionKey): FunctionKey | undefined {
+    if (key.project_id !== null) {
+      return this.nextInProject.get(key.project_id, key.function_id) ?? this.nextProject.get(key.project_id);
+    }
+    return this.nextInNull.get(key.function_id) ?? this.firstInProjects.get();
   }
 
   clear(projectId: number, functionId: string): number {
@@ -139,11 +179,9 @@ export class HistoryRepo {
   }
 }
 
-interface FunctionRow {
+interface FunctionKey {
   project_id: number | null;
   function_id: string;
-  count: number;
-  last: number;
 }
 
 const opt = <T>(value: T | null): T | undefined => (value === null ? undefined : value);

@@ -56,7 +56,9 @@ export const envRow = (key = '', value = ''): EnvRow => ({
   masked: SECRET_KEY.test(key),
 });
 
-export function formFrom(fn: FunctionInfo): ConfigForm {
+/** The form for `fn`; values hidden in `previous` rows stay hidden (a save must not reveal a secret). */
+export function formFrom(fn: FunctionInfo, previous: EnvRow[] = []): ConfigForm {
+  const hidden = new Set(previous.filter((r) => r.masked).map((r) => r.key.trim()));
   return {
     memorySize: fn.memorySize,
     timeout: fn.timeout,
@@ -64,7 +66,11 @@ export function formFrom(fn: FunctionInfo): ConfigForm {
     ephemeralStorage: fn.ephemeralStorage,
     reserve: fn.reservedConcurrency !== undefined,
     reservedConcurrency: fn.reservedConcurrency ?? null,
-    env: Object.entries(fn.environment).map(([k, v]) => envRow(k, v)),
+    env: Object.entries(fn.environment).map(([k, v]) => {
+      const row = envRow(k, v);
+      if (hidden.has(k)) row.masked = true;
+      return row;
+    }),
   };
 }
 
