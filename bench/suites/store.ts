@@ -19,7 +19,11 @@ import type { InvocationStatus } from '../../shared/types';
 import { openDatabase, type Db } from '../../electron/engine/store/database';
 import { HistoryRepo } from '../../electron/engine/store/history-repo';
 import { encodeCursor } from '../../electron/engine/store/history-filter';
-import { InvocationsRepo, type InvocationFinish, type InvocationStart } from '../../electron/engine/store/invocations-repo';
+import {
+  InvocationsRepo,
+  type InvocationFinish,
+  type InvocationStart,
+} from '../../electron/engine/store/invocations-repo';
 import { MetricsQuery } from '../../electron/engine/store/metrics-query';
 import { launchBrowser } from '../../test/support/browser';
 import { startServe } from '../../test/support/serve';
@@ -150,7 +154,9 @@ export function seedHistory(file: string, count: number, seed = 42): SeedResult 
 /** The same rows into one index-free table with plain INSERTs: what SQLite alone costs. */
 function bareInsertRate(file: string, count: number): number {
   const db = openDatabase(file);
-  db.exec('CREATE TABLE bare (id TEXT, request_id TEXT, function_id TEXT, started_at INTEGER, status TEXT, body TEXT)');
+  db.exec(
+    'CREATE TABLE bare (id TEXT, request_id TEXT, function_id TEXT, started_at INTEGER, status TEXT, body TEXT)',
+  );
   const insert = db.prepare('INSERT INTO bare VALUES (?, ?, ?, ?, ?, ?)');
   const rows = invocations(count, 7);
   let wall = 0;
@@ -162,7 +168,8 @@ function bareInsertRate(file: string, count: number): number {
     }
     const t0 = performance.now();
     db.transaction(() => {
-      for (const [s, f] of batch) insert.run(s.invocationId, s.requestId, s.functionId, s.startedAt, f.status, f.logs);
+      for (const [s, f] of batch)
+        insert.run(s.invocationId, s.requestId, s.functionId, s.startedAt, f.status, f.logs);
     })();
     wall += performance.now() - t0;
   }
@@ -176,12 +183,19 @@ function timed<T>(fn: () => T): [T, number] {
   return [value, performance.now() - t0];
 }
 
-const p50 = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
+const p50 = (xs: number[]) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
 
 function queryRows(db: Db): BenchRow[] {
   const history = new HistoryRepo(db);
   const metrics = new MetricsQuery(db);
-  const scans = Array.from({ length: 3 }, () => timed(() => db.prepare('SELECT count(*) FROM invocations').get())[1]);
+  const scans = Array.from(
+    { length: 3 },
+    () => timed(() => db.prepare('SELECT count(*) FROM invocations').get())[1],
+  );
   const scan = { what: 'SELECT count(*) scan', value: p50(scans) };
 
   const deep = db
@@ -199,7 +213,15 @@ function queryRows(db: Db): BenchRow[] {
     { from: now - 10 * DAY, to: now - 9 * DAY },
     { text: 'validation' },
     { projectId: 1, functionId: 'AuthFunction', status: ['interrupted' as const] },
-    ...(deep ? [{ projectId: 1, functionId: 'OrdersFunction', cursor: encodeCursor({ startedAt: deep.started_at, id: deep.id }) }] : []),
+    ...(deep
+      ? [
+          {
+            projectId: 1,
+            functionId: 'OrdersFunction',
+            cursor: encodeCursor({ startedAt: deep.started_at, id: deep.id }),
+          },
+        ]
+      : []),
   ];
   const pageTimes: number[] = [];
   for (let round = 0; round < 5; round++) {

@@ -106,7 +106,14 @@ function table(list: InvocationSummary[]): string {
     ]),
   ];
   const widths = data[0].map((_, col) => Math.max(...data.map((r) => r[col].length)));
-  return data.map((r) => r.map((cell, col) => cell.padEnd(widths[col])).join('  ').trimEnd()).join('\n');
+  return data
+    .map((r) =>
+      r
+        .map((cell, col) => cell.padEnd(widths[col]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function localTime(ms: number): string {

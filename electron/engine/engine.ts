@@ -125,7 +125,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       await sweepStopped;
       await catalog.close();
       await retention.stop();
-      records.flush();
+      records.flush(true);
       db.close();
     },
   };

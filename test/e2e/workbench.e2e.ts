@@ -35,6 +35,9 @@ async function shoot(name: string) {
   await page.emulateMedia({ colorScheme: 'light' });
 }
 
+/** The function workspace's own tabs (History has tabs of its own inside). */
+const tab = (name: string | RegExp): Locator =>
+  page.getByRole('tablist', { name: 'Function' }).getByRole('tab', { name });
 const newest = (): Locator => page.getByTestId('invocation').first();
 
 async function finished(card: Locator): Promise<string> {
@@ -124,9 +127,9 @@ describe('the workbench: project tree, function workspace, invoke with live logs
   });
 
   it('saves a memory change and the next invoke is cold with the new Memory Size', async () => {
-    await page.getByRole('tab', { name: /^Invoke/ }).focus();
+    await tab(/^Invoke/).focus();
     await page.keyboard.press('ArrowRight');
-    expect(await page.getByRole('tab', { name: 'Configuration' }).getAttribute('aria-selected')).toBe('true');
+    expect(await tab('Configuration').getAttribute('aria-selected')).toBe('true');
     const memory = page.getByRole('spinbutton', { name: 'Memory' });
     await memory.fill('70000');
     expect(await page.getByText('The memory must be 128–10,240 MB.').isVisible()).toBe(true);
@@ -148,7 +151,7 @@ describe('the workbench: project tree, function workspace, invoke with live logs
     expect(await page.getByTestId('fact-memory').textContent()).toBe('256 MB');
     await shoot('workbench-configuration');
 
-    await page.getByRole('tab', { name: 'Invoke' }).click();
+    await tab('Invoke').click();
     await page.keyboard.press('Control+Enter');
     const card = newest();
     expect(await finished(card)).toBe('success');
@@ -170,6 +173,20 @@ describe('the workbench: project tree, function workspace, invoke with live logs
     expect(await card.getByTestId('invocation-status').textContent()).toContain('Stopped');
     expect(await card.getByTestId('invocation-error').textContent()).toContain('Lambench.Stopped');
     await shoot('workbench-stopped');
+  });
+
+  it('shows History, Metrics and Cost scoped to the function in its tabs', async () => {
+    await tab('History').click();
+    // Three invocations of SlowLoggerFunction so far (streamed, cold after the change, stopped); none of HelloWorldFunction's.
+    await expect.poll(() => page.getByTestId('history-row').count()).toBe(3);
+    await shoot('workbench-history');
+    await tab('Metrics').click();
+    await expect.poll(() => page.getByTestId('metrics-charts').isVisible()).toBe(true);
+    await shoot('workbench-metrics');
+    await tab('Cost').click();
+    await expect.poll(() => page.getByText(/p50/).first().isVisible()).toBe(true);
+    await shoot('workbench-cost');
+    await tab(/^Invoke/).click();
   });
 
   it('filters the tree and fits a 1024×700 window', async () => {

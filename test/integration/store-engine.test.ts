@@ -62,7 +62,11 @@ describe('an invocation in History', () => {
 
     // The same row is the newest of its function in a page, and a warm second invoke is not cold.
     const warm = await t.invoke('node', 'Ok', event);
-    const page = await t.client.call('history:list', { projectId: t.projects.node, functionId: 'Ok', limit: 2 });
+    const page = await t.client.call('history:list', {
+      projectId: t.projects.node,
+      functionId: 'Ok',
+      limit: 2,
+    });
     expect(page.rows.map((r) => [r.invocationId, r.coldStart])).toEqual([
       [warm.invocationId, false],
       [result.invocationId, true],
@@ -109,7 +113,9 @@ describe('a process killed mid-invoke', () => {
         const match = /HANGING (\S+)/.exec(output);
         if (match) resolve(match[1]);
       });
-      child.once('exit', (code) => reject(new Error(`child exited with ${code} before the invoke ran:\n${output}`)));
+      child.once('exit', (code) =>
+        reject(new Error(`child exited with ${code} before the invoke ran:\n${output}`)),
+      );
     });
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');

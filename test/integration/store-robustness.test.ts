@@ -16,7 +16,8 @@ import { openDatabase } from '../../electron/engine/store/database';
 import { openStore } from '../../electron/engine/store/open-store';
 
 const isRoot = process.getuid?.() === 0;
-if (!isRoot) console.warn('store-robustness: not root, so the tmpfs (read-only, disk-full) cases are skipped');
+if (!isRoot)
+  console.warn('store-robustness: not root, so the tmpfs (read-only, disk-full) cases are skipped');
 
 const cleanups: (() => void)[] = [];
 afterEach(async () => {
@@ -60,7 +61,10 @@ describe('bad database files', () => {
     openDatabase(join(home, 'lambench.db')).close();
     execFileSync('mount', ['-o', 'remount,ro', home]);
     const store = openStore(join(home, 'lambench.db'));
-    expect(store.error).toMatchObject({ name: 'StoreUnavailable', details: { file: join(home, 'lambench.db') } });
+    expect(store.error).toMatchObject({
+      name: 'StoreUnavailable',
+      details: { file: join(home, 'lambench.db') },
+    });
     expect(store.error!.message).toMatch(/read-only.*Check the permissions/);
     store.db.close();
     await expectOpenedWithWarning(home, /read-only/);
@@ -123,10 +127,16 @@ describe('bad database files', () => {
     records.flush();
     expect(records.pending).toBe(300);
     const status = await client.call('app:status');
-    expect(status.storeWarning).toMatch(/History could not be saved \(database or disk is full\); 300 write\(s\) wait/);
+    expect(status.storeWarning).toMatch(
+      /History could not be saved \(database or disk is full\); 300 write\(s\) wait/,
+    );
 
-    rmSync(filler);
+    // Until the retry is due, more writes and reads wait rather than try again.
     records.flush();
+    expect(records.pending).toBe(300);
+    rmSync(filler);
+    // The retry timer writes them by itself once there is room.
+    await expect.poll(() => records.pending, { timeout: 10_000 }).toBe(0);
     expect(records.writeError).toBeUndefined();
     expect((await client.call('app:status')).storeWarning).toBeUndefined();
     const page = await client.call('history:list', { limit: 500 });

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { InvocationSummary } from '../../shared/api/history';
 import type { InvocationStatus } from '../../shared/types';
 import { openDatabase, type Db } from '../../electron/engine/store/database';
-import { toCsv } from '../../electron/engine/store/history-export';
+import { toCsv, toJson } from '../../electron/engine/store/history-export';
 import { HistoryRepo } from '../../electron/engine/store/history-repo';
 import { InvocationsRepo } from '../../electron/engine/store/invocations-repo';
 import { MetricsQuery } from '../../electron/engine/store/metrics-query';
@@ -21,7 +21,9 @@ let history: HistoryRepo;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'lambench-store-'));
   db = openDatabase(join(dir, 'lambench.db'));
-  db.exec("INSERT INTO projects (id, name, path, opened_at) VALUES (1, 'shop', '/srv/shop', 0), (2, 'jobs', '/srv/jobs', 0)");
+  db.exec(
+    "INSERT INTO projects (id, name, path, opened_at) VALUES (1, 'shop', '/srv/shop', 0), (2, 'jobs', '/srv/jobs', 0)",
+  );
   records = new InvocationsRepo(db);
   history = new HistoryRepo(db, () => records.flush());
 });
@@ -105,9 +107,9 @@ describe('history:list', () => {
     expect(new Set(rows.map((r) => r.invocationId))).toEqual(ids);
     for (let i = 1; i < rows.length; i++) {
       const [a, b] = [rows[i - 1], rows[i]];
-      expect(a.startedAt > b.startedAt || (a.startedAt === b.startedAt && a.invocationId > b.invocationId)).toBe(
-        true,
-      );
+      expect(
+        a.startedAt > b.startedAt || (a.startedAt === b.startedAt && a.invocationId > b.invocationId),
+      ).toBe(true);
     }
     expect(history.list({ limit: 120 }).nextCursor).toBeUndefined();
   });
@@ -293,13 +295,21 @@ describe('history:metrics', () => {
 
 describe('export', () => {
   it('writes CSV that quotes, escapes and defuses formulas, and JSON summaries', () => {
-    record({ startedAt: Date.UTC(2024, 0, 2, 3, 4, 5), status: 'error', error: { type: 'E', message: '=1+1, "x"\nnext' } });
+    record({
+      startedAt: Date.UTC(2024, 0, 2, 3, 4, 5),
+      status: 'error',
+      error: { type: 'E', message: '=1+1, "x"\nnext' },
+    });
     const rows = history.exportRows({}, 10);
     const csv = toCsv(rows);
     const [header, line] = csv.split('\r\n');
     expect(header.split(',')).toContain('request_id');
     expect(line).toContain(`2024-01-02T03:04:05.000Z,${rows[0].invocationId},`);
     expect(line).toContain(`"'=1+1, ""x""\nnext"`);
+    const json = toJson(rows);
+    expect(JSON.parse(json)).toEqual(rows);
+    expect(json.split('\n')).toHaveLength(4);
+    expect(toJson([])).toBe('[]\n');
   });
 });
 
@@ -312,7 +322,11 @@ describe('retention', () => {
     for (let i = 0; i < 3000; i++) record({ startedAt: now - day + i });
     records.flush();
     const settings = { retentionDays: 30, retentionRows: 0 };
-    const retention = new Retention(db, () => settings, () => records.flush());
+    const retention = new Retention(
+      db,
+      () => settings,
+      () => records.flush(),
+    );
     expect(await retention.apply()).toBe(10);
     settings.retentionRows = 2500;
     // The newest 2,500 stay; of the older ones only the running invocation is spared.
@@ -320,7 +334,9 @@ describe('retention', () => {
     const left = all({ limit: 500 });
     expect(left).toHaveLength(2501);
     expect(left.some((r) => r.invocationId === oldRunning)).toBe(true);
-    expect(Math.min(...left.filter((r) => r.status !== 'running').map((r) => r.startedAt))).toBe(now - day + 500);
+    expect(Math.min(...left.filter((r) => r.status !== 'running').map((r) => r.startedAt))).toBe(
+      now - day + 500,
+    );
     expect(db.prepare('SELECT count(*) AS n FROM invocation_logs').get()).toEqual({ n: 2500 });
   });
 });

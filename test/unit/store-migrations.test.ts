@@ -48,10 +48,15 @@ describe('migrations', () => {
     other.close();
     try {
       expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
-      const columns = db.prepare<[], { name: string }>('PRAGMA table_info(invocations)').all().map((c) => c.name);
+      const columns = db
+        .prepare<[], { name: string }>('PRAGMA table_info(invocations)')
+        .all()
+        .map((c) => c.name);
       expect(columns).toEqual(expect.arrayContaining(['container_start_ms', 'sweep_id']));
       const indexes = db
-        .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'invocations'")
+        .prepare<[], { name: string }>(
+          "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'invocations'",
+        )
         .all()
         .map((i) => i.name);
       expect(indexes).toEqual(expect.arrayContaining(['invocations_by_status', 'invocations_by_duration']));
@@ -74,7 +79,9 @@ describe('migrations', () => {
         logs: 'START\nhello\nEND',
         phases: { initMs: 180.25, invokeMs: 12.5 },
       });
-      expect(db.prepare('SELECT value FROM settings WHERE key = ?').get('theme')).toEqual({ value: '"dark"' });
+      expect(db.prepare('SELECT value FROM settings WHERE key = ?').get('theme')).toEqual({
+        value: '"dark"',
+      });
     } finally {
       db.close();
     }

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type Docker from 'dockerode';
 import type { ImagePullProgress } from '../../../shared/types';
 import type { EnvironmentSpec, Executor, ExitInfo, RunningEnvironment } from '../runtime/executor';
@@ -244,12 +245,14 @@ export class DockerExecutor implements Executor {
     const stdout = new LineSplitter(emit);
     const stderr = new LineSplitter(emit);
     let stream: NodeJS.ReadWriteStream;
+    let startedAt = 0;
     try {
       // Attaching before start means no output is lost, and lines arrive as they are written.
       stream = await container.attach({ stream: true, stdout: true, stderr: true });
       // Node's Writable and the modem's NodeJS.WritableStream typing disagree only on end()'s overloads.
       this.docker.modem.demuxStream(stream, stdout as NodeJS.WritableStream, stderr as NodeJS.WritableStream);
       await container.start();
+      startedAt = performance.now();
     } catch (err) {
       await container.remove({ force: true }).catch(() => {});
       throw err;
@@ -282,6 +285,7 @@ export class DockerExecutor implements Executor {
     return {
       handle: info.Id,
       callerAddress,
+      startedAt,
       onLine(listener) {
         listeners.push(listener);
         if (listeners.length === 1) early.splice(0).forEach((line) => listener(line));

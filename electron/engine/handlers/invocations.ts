@@ -9,11 +9,10 @@ export function invocationHandlers({
 }: Services): HandlersFor<typeof invocationMethods> {
   return {
     'functions:invoke': async ({ projectId, functionId, payload, invocationId, trigger }) => {
-      const project = catalog.get(projectId);
+      // catalog.function() checks the project too: one lookup on the warm path.
       const { fn, codeVersion } = await catalog.function(projectId, functionId);
       return invoker.invoke({
         projectId,
-        projectName: project.name,
         fn,
         payload,
         invocationId,

@@ -86,15 +86,16 @@ export class Environment {
       env.state = 'stopped';
       throw error;
     }
-    const started = performance.now();
+    const started = env.running.startedAt;
     env.phases.startMs = started - t0;
     api.setCallerCheck((addr) => addr === env.running.callerAddress);
     api.onRuntimeGone(() => env.onRuntimeGone());
     env.running.onLine((line) => env.onLine(line));
     void env.running.exited.then((exit) => env.onExit(exit));
 
+    let initEnd = 0;
     const initFailure = await Promise.race([
-      api.firstPoll.then(() => undefined),
+      api.firstPoll.then((at) => void (initEnd = at)),
       api.initError,
       env.running.exited.then(
         (exit): InitError => ({
@@ -109,7 +110,7 @@ export class Environment {
         }),
       ),
     ]);
-    env.phases.initMs = performance.now() - started;
+    env.phases.initMs = Math.max(0, (initEnd || performance.now()) - started);
     if (initFailure) {
       await env.awaitInitLogs(initFailure.logBytes);
       await env.stop();

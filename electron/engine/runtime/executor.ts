@@ -41,6 +41,8 @@ export interface RunningEnvironment {
   handle: string;
   /** Address the Runtime API must accept calls from (the container IP, or 127.0.0.1 for processes). */
   callerAddress: string;
+  /** performance.now() when the runtime process was started: where the init phase begins. */
+  startedAt: number;
   /** Called for every complete line the environment writes to stdout or stderr. */
   onLine(listener: (line: string) => void): void;
   /** Resolves once, when the environment's process or container has stopped. */

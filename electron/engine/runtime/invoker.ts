@@ -19,8 +19,8 @@ export const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
 export interface InvokeRequest {
   projectId: number;
-  /** Where the function's project lives, for labels and names. */
-  projectName: string;
+  /** The project's name, when the caller has it at hand (nothing here needs it). */
+  projectName?: string;
   fn: LoadedFunction;
   payload: string;
   invocationId?: string;
@@ -105,6 +105,8 @@ export class Invoker {
     const logs = new LogCollector((line) =>
       this.events.emit('invocation:log', { invocationId, requestId, line }),
     );
+    /** Container create + start of a cold start, for History's phase timeline. */
+    let containerStartMs: number | undefined;
     const finish = (result: Omit<InvocationResult, keyof typeof base | 'logs' | 'logsTruncated'>) => {
       const full: InvocationResult = { ...base, ...result, logs: logs.text(), logsTruncated: logs.truncated };
       // Throttles and failed starts ran no code, so Lambda bills nothing for them.
@@ -112,7 +114,7 @@ export class Invoker {
         full.billedDurationMs > 0
           ? invocationCost({ durationMs: full.durationMs, memoryMb: memorySizeMb, arch: fn.architecture })
           : { gbSeconds: 0, totalUsd: 0 };
-      this.records.finish({ ...full, gbSeconds: cost.gbSeconds, costUsd: cost.totalUsd });
+      this.records.finish({ ...full, gbSeconds: cost.gbSeconds, costUsd: cost.totalUsd, containerStartMs });
       this.events.emit('invocation:finished', full);
       return full;
     };
@@ -146,6 +148,7 @@ export class Invoker {
     try {
       lease.env.takeBacklog().forEach((l) => logs.push(l));
       const initDurationMs = cold ? round2(env.phases.initMs) : undefined;
+      if (cold) containerStartMs = round2(env.phases.startMs);
       if (running.stopRequested) {
         // Stopped while the environment was starting: it never gets the event.
         await env.stop();

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
 import type { EnvironmentSpec, Executor, ExitInfo, RunningEnvironment } from './executor';
 
 /** Marks our processes so a later run can reap what a crashed one left (value: owner pid). */
@@ -162,6 +163,7 @@ function installExitHook(): void {
 
 function track(child: ChildProcess): RunningEnvironment {
   const pid = child.pid as number;
+  const startedAt = performance.now();
   live.add(pid);
   let listeners: ((line: string) => void)[] = [];
   let early: string[] | null = [];
@@ -202,6 +204,7 @@ function track(child: ChildProcess): RunningEnvironment {
   return {
     handle: `pid:${pid}`,
     callerAddress: '127.0.0.1',
+    startedAt,
     onLine(listener) {
       listeners.push(listener);
       if (early) {
@@ -293,6 +296,7 @@ function failed(child: ChildProcess, cmd: string): RunningEnvironment {
   return {
     handle: 'pid:0',
     callerAddress: '127.0.0.1',
+    startedAt: performance.now(),
     onLine(listener) {
       listeners.push(listener);
       if (message) listener(message);

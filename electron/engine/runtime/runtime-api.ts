@@ -71,7 +71,7 @@ export interface RuntimeApi {
    * while alive, so its process (or container) is gone.
    */
   onRuntimeGone(listener: () => void): void;
-  /** Resolves with performance.now() when the runtime first calls /next: the end of init. */
+  /** Resolves with performance.now() when the runtime's first /next arrived: the end of init. */
   readonly firstPoll: Promise<number>;
   /** Resolves if the runtime reports an init failure; never rejects. */
   readonly initError: Promise<InitError>;
@@ -194,7 +194,7 @@ export async function startRuntimeApi(opts: {
 }): Promise<RuntimeApi> {
   let allow: ((addr: string) => boolean) | undefined =
     opts.allowCaller === 'hold' ? undefined : (opts.allowCaller ?? (() => true));
-  const held: [http.IncomingMessage, http.ServerResponse][] = [];
+  const held: [http.IncomingMessage, http.ServerResponse, number][] = [];
   let runtimeGone: (() => void) | undefined;
   const queue: Pending[] = [];
   const inflight = new Map<string, Pending>();
@@ -246,10 +246,10 @@ export async function startRuntimeApi(opts: {
     p.resolve(outcome);
   };
 
-  const onNext = (res: http.ServerResponse): void => {
+  const onNext = (res: http.ServerResponse, arrivedAt: number): void => {
     if (!polled) {
       polled = true;
-      firstPollResolve(performance.now());
+      firstPollResolve(arrivedAt);
     }
     const p = queue.shift();
     if (p) return handOut(res, p);
@@ -319,9 +319,9 @@ export async function startRuntimeApi(opts: {
     send(res, 202, ACCEPTED);
   };
 
-  const route = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+  const route = (req: http.IncomingMessage, res: http.ServerResponse, arrivedAt = performance.now()): void => {
     if (!allow) {
-      if (held.length < MAX_HELD) held.push([req, res]);
+      if (held.length < MAX_HELD) held.push([req, res, arrivedAt]);
       else send(res, 503, errorBody('ServiceUnavailable', 'The environment is still starting'));
       return;
     }
@@ -334,7 +334,7 @@ export async function startRuntimeApi(opts: {
       const path = q < 0 ? url : url.slice(0, q);
       if (path.startsWith(PREFIX)) {
         const rest = path.slice(PREFIX.length);
-        if (req.method === 'GET' && rest === 'invocation/next') return onNext(res);
+        if (req.method === 'GET' && rest === 'invocation/next') return onNext(res, arrivedAt);
         if (req.method === 'POST') {
           if (rest === 'init/error') return void onInitError(req, res);
           if (rest.startsWith('invocation/')) {
@@ -350,7 +350,7 @@ export async function startRuntimeApi(opts: {
   };
   const server = http.createServer(
     { keepAlive: true, noDelay: true, requestTimeout: 0, headersTimeout: 60_000 },
-    route,
+    (req, res) => route(req, res),
   );
   // The runtime's connections sit idle while its handler runs, for as long as the function's timeout:
   // closing them after Node's default 5 s would lose the result of a longer invocation.
@@ -380,7 +380,7 @@ export async function startRuntimeApi(opts: {
     initError,
     setCallerCheck(fn) {
       allow = fn;
-      for (const [req, res] of held.splice(0)) if (!res.destroyed) route(req, res);
+      for (const [req, res, at] of held.splice(0)) if (!res.destroyed) route(req, res, at);
     },
     onRuntimeGone(listener) {
       runtimeGone = listener;

@@ -17,10 +17,7 @@ export interface Keyset {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function whereClause(
-  filter: HistoryFilter & { ids?: string[] },
-  after?: Keyset,
-): Where {
+export function whereClause(filter: HistoryFilter & { ids?: string[] }, after?: Keyset): Where {
   const parts: string[] = [];
   const params: unknown[] = [];
   const add = (sql: string, ...values: unknown[]) => {
@@ -64,7 +61,8 @@ export function encodeCursor(row: Keyset): string {
 export function decodeCursor(cursor: string): Keyset {
   try {
     const [startedAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (Number.isSafeInteger(startedAt) && typeof id === 'string') return { startedAt: startedAt as number, id };
+    if (Number.isSafeInteger(startedAt) && typeof id === 'string')
+      return { startedAt: startedAt as number, id };
   } catch {
     // Falls through to the error below.
   }

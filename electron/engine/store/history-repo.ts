@@ -95,10 +95,14 @@ export class HistoryRepo {
     );
     // Named index: through another one (by status, by duration) max(started_at) would read every row.
     this.lastStarted = db
-      .prepare<[number, string], number>(`SELECT max(started_at) ${byFunction} WHERE project_id = ? AND function_id = ?`)
+      .prepare<[number, string], number>(
+        `SELECT max(started_at) ${byFunction} WHERE project_id = ? AND function_id = ?`,
+      )
       .pluck();
     this.lastStartedNull = db
-      .prepare<[string], number>(`SELECT max(started_at) ${byFunction} WHERE project_id IS NULL AND function_id = ?`)
+      .prepare<[string], number>(
+        `SELECT max(started_at) ${byFunction} WHERE project_id IS NULL AND function_id = ?`,
+      )
       .pluck();
     this.clearFunction = db.prepare<[number, string]>(
       "DELETE FROM invocations WHERE project_id = ? AND function_id = ? AND status != 'running'",
@@ -132,7 +136,9 @@ export class HistoryRepo {
   ): SummaryRow[] {
     const where = whereClause(filter, after);
     return this.statements
-      .get<SummaryRow>(`SELECT ${columns} FROM invocations ${where.sql} ORDER BY started_at DESC, id DESC LIMIT ?`)
+      .get<SummaryRow>(
+        `SELECT ${columns} FROM invocations ${where.sql} ORDER BY started_at DESC, id DESC LIMIT ?`,
+      )
       .all(...where.params, limit);
   }
 

@@ -92,9 +92,11 @@ export class InvocationsRepo {
   /**
    * Writes everything queued now (at shutdown, and by readers that must see their own writes). Never throws:
    * a busy, full or read-only database keeps the writes queued and retries; a write SQLite rejects outright
-   * is dropped alone so it cannot block the others.
+   * is dropped alone so it cannot block the others. While a retry is pending only `force` (shutdown) tries
+   * before it: each try may wait out the busy timeout, which would stall every invoke and read.
    */
-  flush(): void {
+  flush(force = false): void {
+    if (this.failure && this.retryTimer && !force) return;
     this.scheduled = false;
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
@@ -129,7 +131,10 @@ export class InvocationsRepo {
     this.failure =
       `History could not be saved (${error.message}); ${this.queue.length} write(s) wait and are retried` +
       (this.dropped ? `, ${this.dropped} dropped` : '');
-    this.retryTimer ??= setTimeout(() => this.flush(), RETRY_MS);
+    this.retryTimer ??= setTimeout(() => {
+      this.retryTimer = undefined;
+      this.flush();
+    }, RETRY_MS);
     this.retryTimer.unref();
   }
 
@@ -139,7 +144,9 @@ export class InvocationsRepo {
         this.flushAll([w]);
       } catch (error) {
         if (isTransient(error)) return this.keepForRetry(writes.slice(i), error as Error);
-        console.error(`lambench: dropped a History write for ${w.row.invocationId}: ${(error as Error).message}`);
+        console.error(
+          `lambench: dropped a History write for ${w.row.invocationId}: ${(error as Error).message}`,
+        );
       }
     }
     this.failure = undefined;
@@ -168,7 +175,8 @@ export class InvocationsRepo {
 
   private enqueue(write: Write): void {
     this.queue.push(write);
-    if (this.scheduled) return;
+    // After a failure the retry timer writes the queue; a flush per invoke would only fail again.
+    if (this.scheduled || this.failure) return;
     this.scheduled = true;
     setImmediate(() => this.flush());
   }

@@ -65,7 +65,10 @@ export class MetricsQuery {
          total(gb_seconds) AS gb_seconds, total(cost_usd) AS cost_usd
        ${range} AND status != 'running' GROUP BY bucket`,
     );
-    this.bucketRanks = db.prepare<Record<string, unknown>, { bucket: number; rn: number; cnt: number; d: number }>(
+    this.bucketRanks = db.prepare<
+      Record<string, unknown>,
+      { bucket: number; rn: number; cnt: number; d: number }
+    >(
       `SELECT bucket, rn, cnt, d FROM (
          SELECT ${bucket} AS bucket, duration_ms AS d,
            row_number() OVER (PARTITION BY ${bucket} ORDER BY duration_ms) AS rn,
@@ -83,7 +86,9 @@ export class MetricsQuery {
       WHERE project_id = ? AND function_id = ? AND billed_duration_ms > 0`;
     this.ranCount = db.prepare<[number, string], { n: number }>(`SELECT count(*) AS n ${ran}`);
     this.nthDuration = db
-      .prepare<[number, string, number], number>(`SELECT duration_ms ${ran} ORDER BY duration_ms LIMIT 1 OFFSET ?`)
+      .prepare<[number, string, number], number>(
+        `SELECT duration_ms ${ran} ORDER BY duration_ms LIMIT 1 OFFSET ?`,
+      )
       .pluck();
   }
 

@@ -70,10 +70,17 @@ export function storeUnavailable(file: string, error: unknown): WorkbenchError {
               ]
             : /SQLITE_FULL|ENOSPC/.test(code + e.message)
               ? ['the disk is full', 'Free some disk space and restart Lambench.']
-              : [`${code ? `${code}: ` : ''}${e.message}`, 'Check the file, or point LAMBENCH_HOME at another folder.'];
-  return new WorkbenchError('StoreUnavailable', `Cannot use the Lambench database ${file}: ${reason}. ${action}`, {
-    file,
-    code: code || e.name,
-    cause: e.message,
-  });
+              : [
+                  `${code ? `${code}: ` : ''}${e.message}`,
+                  'Check the file, or point LAMBENCH_HOME at another folder.',
+                ];
+  return new WorkbenchError(
+    'StoreUnavailable',
+    `Cannot use the Lambench database ${file}: ${reason}. ${action}`,
+    {
+      file,
+      code: code || e.name,
+      cause: e.message,
+    },
+  );
 }

@@ -73,7 +73,9 @@ export class Retention {
       // The oldest row to keep is found once; rows started later are never behind it in the order.
       const keepFrom = this.nthNewest.get(retentionRows - 1);
       if (keepFrom) {
-        deleted += await chunked(() => this.deleteBefore.run(keepFrom.started_at, keepFrom.id, CHUNK).changes);
+        deleted += await chunked(
+          () => this.deleteBefore.run(keepFrom.started_at, keepFrom.id, CHUNK).changes,
+        );
       }
     }
     return deleted;

@@ -18,12 +18,13 @@ export function rangeStart(range: RangeId, now = Date.now()): number | undefined
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** "14:03:22.481" today, "Nov 26 14:03:22" before. */
+/** "14:03:22" today, "Nov 26 14:03" before; the detail and the title have the full time. */
 export function shortTime(ms: number, now = Date.now()): string {
   const d = new Date(ms);
-  const clock = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-  if (new Date(now).toDateString() === d.toDateString()) return `${clock}.${pad(d.getMilliseconds(), 3)}`;
-  return `${MONTHS[d.getMonth()]} ${d.getDate()} ${clock}`;
+  if (new Date(now).toDateString() === d.toDateString()) {
+    return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  }
+  return `${MONTHS[d.getMonth()]} ${d.getDate()} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
 /** "2024-11-26 14:03:22.481" (local time). */
@@ -42,9 +43,6 @@ export function duration(ms: number | undefined): string {
   if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
   return `${ms.toFixed(2)} ms`;
 }
-
-/** The first block of a UUID: enough to tell rows apart, the whole id is in the title and the detail. */
-export const shortId = (id: string) => id.slice(0, 8);
 
 /** Select values for a function: `projectId/functionId` ('-' for no project). */
 export const functionKey = (projectId: number | null, functionId: string) =>

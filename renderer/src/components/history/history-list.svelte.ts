@@ -48,12 +48,13 @@ export class HistoryList {
   private liveTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** `scope` pins the list to one function (the function workspace's History tab). */
-  constructor(private readonly scope: { projectId?: number; functionId?: string } = {}) {}
+  constructor(private readonly scope: () => { projectId?: number; functionId?: string } = () => ({})) {}
 
   /** The engine query for the current filters (also what an export uses). */
   query() {
     const f = this.filters;
-    const fn = this.scope.functionId ? this.scope : parseFunctionKey(f.functionKey);
+    const scope = this.scope();
+    const fn = scope.functionId ? scope : parseFunctionKey(f.functionKey);
     const text = f.text.trim();
     return {
       ...(fn.projectId !== undefined ? { projectId: fn.projectId } : {}),
