@@ -55,6 +55,7 @@ class Connection {
     for (const name in headers) head += `${name}: ${String(headers[name]).replace(/[\r\n]+/g, ' ')}\r\n`;
     return new Promise((resolve, reject) => {
       this.waiting = { resolve, reject };
+      this.sock.ref();
       this.sock.write(`${head}\r\n`);
       if (body?.length) this.sock.write(body);
     });
@@ -98,6 +99,8 @@ class Connection {
     this.size = rest.length;
     const w = this.waiting;
     this.waiting = null;
+    // An idle connection must not keep the event loop alive: callback handlers wait for it to empty.
+    this.sock?.unref();
     w?.resolve({ status: Number(lines[0].split(' ')[1]), headers, body: buf.subarray(end + 4, bodyEnd) });
   }
 }
