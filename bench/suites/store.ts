@@ -31,7 +31,7 @@ import { percentile, type BenchRow, type BenchSuite } from '../report';
 
 const ROWS = Number(process.env.LAMBENCH_BENCH_ROWS ?? 1_000_000);
 const UI_ROWS = 100_000;
-const BATCH = 2000;
+const BATCH = 10_000;
 const DAY = 86_400_000;
 
 /** Functions and their share of the rows: one hot function, one with about a tenth. */

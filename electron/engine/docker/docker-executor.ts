@@ -9,7 +9,13 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type Docker from 'dockerode';
 import type { ImagePullProgress } from '../../../shared/types';
-import type { EnvironmentSpec, Executor, ExitInfo, RunningEnvironment } from '../runtime/executor';
+import type {
+  EnvironmentSpec,
+  Executor,
+  ExitInfo,
+  LineListener,
+  RunningEnvironment,
+} from '../runtime/executor';
 import { MemoryPeak } from './cgroup';
 import { PING_TIMEOUT_MS, type DockerClient } from './client';
 import { lambdaEnvironment, toDockerEnv } from './env';
@@ -86,6 +92,14 @@ export const PROCESS_OWNER = `${os.hostname()}/${process.pid}/${randomBytes(4).t
 
 export function containerName(id: string): string {
   return `lambench-${id.replace(/[^a-zA-Z0-9_.-]/g, '-')}`;
+}
+
+/** An RFC 3339 time with nanoseconds (Docker's StartedAt) on the performance.now() timeline. */
+export function perfTime(rfc3339: string | undefined): number | undefined {
+  const m = /^(.+T\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)$/.exec(rfc3339 ?? '');
+  if (!m) return undefined;
+  const wall = Date.parse(m[1] + m[3]) + (m[2] ? Number(m[2]) * 1000 : 0);
+  return Number.isFinite(wall) ? wall - performance.timeOrigin : undefined;
 }
 
 /** After the output ends, how long wait() may take before the engine is asked again. */
@@ -238,10 +252,13 @@ export class DockerExecutor implements Executor {
 
   async start(spec: EnvironmentSpec): Promise<RunningEnvironment> {
     const container = await this.create(spec);
-    const listeners: ((line: string) => void)[] = [];
-    const early: string[] = [];
+    const listeners: LineListener[] = [];
+    const early: [string, number][] = [];
     // Lines written before anyone listens are kept and replayed to the first listener.
-    const emit = (line: string) => (listeners.length ? listeners.forEach((l) => l(line)) : early.push(line));
+    const emit: LineListener = (line, bytes) => {
+      if (listeners.length) for (const l of listeners) l(line, bytes);
+      else early.push([line, bytes]);
+    };
     const stdout = new LineSplitter(emit);
     const stderr = new LineSplitter(emit);
     let stream: NodeJS.ReadWriteStream;
@@ -263,6 +280,8 @@ export class DockerExecutor implements Executor {
       stream.on('error', () => resolve());
     });
     const info = await container.inspect();
+    // The process's own start time: a fast runtime may poll before start() has even returned.
+    startedAt = Math.min(startedAt, perfTime(info.State?.StartedAt) ?? startedAt);
     // The typings omit the top-level IPAddress, which the default bridge fills in.
     const settings = info.NetworkSettings as typeof info.NetworkSettings & { IPAddress?: string };
     const networks = Object.values(settings.Networks ?? {});
@@ -288,7 +307,7 @@ export class DockerExecutor implements Executor {
       startedAt,
       onLine(listener) {
         listeners.push(listener);
-        if (listeners.length === 1) early.splice(0).forEach((line) => listener(line));
+        if (listeners.length === 1) for (const [line, bytes] of early.splice(0)) listener(line, bytes);
       },
       exited,
       maxMemoryUsedMb: () => peak.readMb(),

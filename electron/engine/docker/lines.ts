@@ -1,4 +1,8 @@
-/** Splits a byte stream into lines as they arrive, so logs reach the UI live. */
+/**
+ * Splits a byte stream into lines as they arrive, so logs reach the UI live. Each line comes with the
+ * bytes it took in the stream (its \r\n included), which is what runtimes count when they say how much
+ * they wrote.
+ */
 import { Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 
@@ -9,7 +13,7 @@ export class LineSplitter extends Writable {
   private decoder = new StringDecoder('utf8');
   private partial = '';
 
-  constructor(private readonly onLine: (line: string) => void) {
+  constructor(private readonly onLine: (line: string, bytes: number) => void) {
     super();
   }
 
@@ -21,9 +25,12 @@ export class LineSplitter extends Writable {
   private feed(text: string): void {
     const parts = (this.partial + text).split('\n');
     this.partial = parts.pop() ?? '';
-    for (const line of parts) this.onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
+    for (const line of parts) {
+      this.onLine(line.endsWith('\r') ? line.slice(0, -1) : line, Buffer.byteLength(line) + 1);
+    }
     while (this.partial.length > MAX_LINE) {
-      this.onLine(this.partial.slice(0, MAX_LINE));
+      const piece = this.partial.slice(0, MAX_LINE);
+      this.onLine(piece, Buffer.byteLength(piece));
       this.partial = this.partial.slice(MAX_LINE);
     }
   }
@@ -31,7 +38,7 @@ export class LineSplitter extends Writable {
   /** Emits a last unterminated line, once the source has ended. */
   flush(): void {
     this.feed(this.decoder.end());
-    if (this.partial) this.onLine(this.partial);
+    if (this.partial) this.onLine(this.partial, Buffer.byteLength(this.partial));
     this.partial = '';
   }
 }

@@ -13,8 +13,11 @@ export const INIT_TIMEOUT_MS = 10_000;
 /** How long to wait for log lines that trail a result, for runtimes that don't say how much they wrote. */
 const LOG_QUIET_MS = 15;
 const LOG_QUIET_CAP_MS = 150;
-/** Runtimes that say how much they wrote: wait while the lines keep coming, up to this long. */
-const LOG_STALL_MS = 250;
+/**
+ * Runtimes that say how much they wrote: wait for those bytes while they keep coming (Docker's stream
+ * can pause for a few hundred ms under a flood), up to the cap.
+ */
+const LOG_STALL_MS = 1000;
 const LOG_WAIT_CAP_MS = 5000;
 /** After an init error, how long to wait for the runtime's own account of it (its log lines) and its exit. */
 const INIT_LOG_WAIT_MS = 1000;
@@ -90,7 +93,7 @@ export class Environment {
     env.phases.startMs = started - t0;
     api.setCallerCheck((addr) => addr === env.running.callerAddress);
     api.onRuntimeGone(() => env.onRuntimeGone());
-    env.running.onLine((line) => env.onLine(line));
+    env.running.onLine((line, bytes) => env.onLine(line, bytes));
     void env.running.exited.then((exit) => env.onExit(exit));
 
     let initEnd = 0;
@@ -196,8 +199,8 @@ export class Environment {
     return this.stopping;
   }
 
-  private onLine(line: string): void {
-    this.logBytes += Buffer.byteLength(line) + 1;
+  private onLine(line: string, bytes: number): void {
+    this.logBytes += bytes;
     this.lastLogAt = performance.now();
     if (this.lineSink) this.lineSink(line);
     else if (this.logBytes > this.attributedBytes && this.backlog.length < BACKLOG_LINES) this.backlog.push(line);

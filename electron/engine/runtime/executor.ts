@@ -28,6 +28,9 @@ export interface EnvironmentSpec {
   labels: Record<string, string>;
 }
 
+/** One line of output, and the bytes it took in the stream (its line break included). */
+export type LineListener = (line: string, bytes: number) => void;
+
 export interface ExitInfo {
   exitCode: number | null;
   signal: string | null;
@@ -44,7 +47,7 @@ export interface RunningEnvironment {
   /** performance.now() when the runtime process was started: where the init phase begins. */
   startedAt: number;
   /** Called for every complete line the environment writes to stdout or stderr. */
-  onLine(listener: (line: string) => void): void;
+  onLine(listener: LineListener): void;
   /** Resolves once, when the environment's process or container has stopped. */
   exited: Promise<ExitInfo>;
   /** Peak memory of the whole environment so far, in MB, read from its cgroup (0 when unknown). */

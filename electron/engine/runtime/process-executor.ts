@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import type { EnvironmentSpec, Executor, ExitInfo, RunningEnvironment } from './executor';
+import { LineSplitter } from '../docker/lines';
+import type { EnvironmentSpec, Executor, ExitInfo, LineListener, RunningEnvironment } from './executor';
 
 /** Marks our processes so a later run can reap what a crashed one left (value: owner pid). */
 const OWNER_VAR = '_LAMBENCH_OWNER_PID';
@@ -99,22 +100,6 @@ export function environmentFor(spec: EnvironmentSpec, runtimeDir: string): Recor
 }
 
 /** Splits a byte stream into lines, keeping a partial last line until its newline arrives. */
-function lineSplitter(emit: (line: string) => void): { push(chunk: Buffer): void; flush(): void } {
-  let rest = '';
-  return {
-    push(chunk) {
-      const text = rest + chunk.toString();
-      const parts = text.split('\n');
-      rest = parts.pop() ?? '';
-      for (const p of parts) emit(p);
-    },
-    flush() {
-      if (rest) emit(rest);
-      rest = '';
-    },
-  };
-}
-
 function readHwmKb(pid: number): number {
   try {
     const m = /VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -165,15 +150,15 @@ function track(child: ChildProcess): RunningEnvironment {
   const pid = child.pid as number;
   const startedAt = performance.now();
   live.add(pid);
-  let listeners: ((line: string) => void)[] = [];
-  let early: string[] | null = [];
-  const emit = (line: string): void => {
-    if (early) early.push(line);
-    else for (const l of listeners) l(line);
+  let listeners: LineListener[] = [];
+  let early: [string, number][] | null = [];
+  const emit: LineListener = (line, bytes) => {
+    if (early) early.push([line, bytes]);
+    else for (const l of listeners) l(line, bytes);
   };
-  const splitters = [lineSplitter(emit), lineSplitter(emit)];
-  child.stdout?.on('data', (c: Buffer) => splitters[0].push(c));
-  child.stderr?.on('data', (c: Buffer) => splitters[1].push(c));
+  const splitters = [new LineSplitter(emit), new LineSplitter(emit)];
+  child.stdout?.on('data', (c: Buffer) => splitters[0].write(c));
+  child.stderr?.on('data', (c: Buffer) => splitters[1].write(c));
 
   let peakKb = 0;
   const sample = (): void => {
@@ -210,7 +195,7 @@ function track(child: ChildProcess): RunningEnvironment {
       if (early) {
         const lines = early;
         early = null;
-        for (const l of lines) for (const fn of listeners) fn(l);
+        for (const [line, bytes] of lines) for (const fn of listeners) fn(line, bytes);
       }
     },
     exited,
@@ -284,12 +269,12 @@ export class ProcessExecutor implements Executor {
 }
 
 function failed(child: ChildProcess, cmd: string): RunningEnvironment {
-  let listeners: ((line: string) => void)[] = [];
+  let listeners: LineListener[] = [];
   let message = '';
   const exited = new Promise<ExitInfo>((resolve) => {
     child.once('error', (err) => {
       message = `Error: fork/exec ${cmd}: ${err.message} Runtime.InvalidEntrypoint`;
-      for (const l of listeners) l(message);
+      for (const l of listeners) l(message, Buffer.byteLength(message) + 1);
       resolve({ exitCode: null, signal: null, oomKilled: false });
     });
   });
@@ -299,7 +284,7 @@ function failed(child: ChildProcess, cmd: string): RunningEnvironment {
     startedAt: performance.now(),
     onLine(listener) {
       listeners.push(listener);
-      if (message) listener(message);
+      if (message) listener(message, Buffer.byteLength(message) + 1);
     },
     exited,
     maxMemoryUsedMb: async () => 0,

@@ -54,7 +54,7 @@ class Connection {
     // Header values come from user errors too (the error type): no line breaks may get through.
     for (const name in headers) head += `${name}: ${String(headers[name]).replace(/[\r\n]+/g, ' ')}\r\n`;
     return new Promise((resolve, reject) => {
-      this.waiting = { resolve, reject };
+      this.waiting = { resolve, reject, sock: this.sock };
       this.sock.ref();
       this.sock.write(`${head}\r\n`);
       if (body?.length) this.sock.write(body);
@@ -70,8 +70,9 @@ class Connection {
     const drop = (err) => {
       if (this.sock === sock) this.sock = null;
       const w = this.waiting;
+      if (w?.sock !== sock) return;
       this.waiting = null;
-      w?.reject(err ?? new Error('The Runtime API closed the connection'));
+      w.reject(err ?? new Error('The Runtime API closed the connection'));
     };
     sock.on('error', drop);
     sock.on('close', () => drop());
@@ -99,8 +100,14 @@ class Connection {
     this.size = rest.length;
     const w = this.waiting;
     this.waiting = null;
-    // An idle connection must not keep the event loop alive: callback handlers wait for it to empty.
-    this.sock?.unref();
+    if (headers.connection === 'close') {
+      // The server is closing it (after a 413): the next request must not be written into it.
+      this.sock?.destroy();
+      this.sock = null;
+    } else {
+      // An idle connection must not keep the event loop alive: callback handlers wait for it to empty.
+      this.sock?.unref();
+    }
     w?.resolve({ status: Number(lines[0].split(' ')[1]), headers, body: buf.subarray(end + 4, bodyEnd) });
   }
 }
@@ -121,8 +128,11 @@ function post(urlPath, body, extraHeaders) {
     'Lambench-Log-Bytes': logBytes,
     ...extraHeaders,
   };
-  // A 413 closes the socket mid-body; the server has recorded the error by then, so carry on.
-  return request('POST', urlPath, buf, headers).catch(() => undefined);
+  // Sent again on a fresh connection if the first one broke; a second answer is merely refused.
+  // A 413 closes the socket mid-body: the server has recorded the error by then, so carry on.
+  return request('POST', urlPath, buf, headers)
+    .catch(() => request('POST', urlPath, buf, headers))
+    .catch(() => undefined);
 }
 
 // --- errors in Lambda's shapes ---
