@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
+import { PROCESS_OWNER } from '../../electron/engine/docker/docker-executor';
 import { createDirectClient } from '../../electron/engine/direct-client';
 import { createEngine } from '../../electron/engine/engine';
 import type { WorkbenchClient } from '../../shared/rpc/client';
@@ -69,7 +70,8 @@ async function timeEach(n: number, warmup: number, fn: () => Promise<unknown>): 
 async function httpBaseline(image: string): Promise<{ get(): Promise<void>; stop(): Promise<void> }> {
   const server = "require('http').createServer((q, s) => s.end('null')).listen(8080)";
   const { stdout } = await run('docker', [
-    ...['run', '-d', '--rm', '--label', 'lambench=1', '--label', 'lambench.bench=baseline'],
+    // Labelled as this process's, so engines starting meanwhile spare it and reap it if we crash.
+    ...['run', '-d', '--rm', '--label', 'lambench=1', '--label', `lambench.owner=${PROCESS_OWNER}`],
     ...['--memory', `${MEMORY_MB}m`, '--cpu-period', '20000', '--cpu-quota', '20000', '-u', '993:990'],
     ...[image, 'node', '-e', server],
   ]);
@@ -81,6 +83,7 @@ async function httpBaseline(image: string): Promise<{ get(): Promise<void>; stop
       const req = http.get({ host: ip, port: 8080, path: '/', agent }, (res) => {
         res.resume();
         res.on('end', resolve);
+        res.on('error', reject);
       });
       req.on('error', reject);
     });
@@ -122,7 +125,9 @@ async function rate(calls: (() => Promise<unknown>)[]): Promise<number> {
 function dockerRunNode(image: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child: ChildProcess = spawn('docker', ['run', '--rm', image, 'node', '-e', '0'], { stdio: 'ignore' });
+    const child: ChildProcess = spawn('docker', ['run', '--rm', image, 'node', '-e', '0'], {
+      stdio: 'ignore',
+    });
     child.on('error', reject);
     child.on('exit', (code) =>
       code === 0 ? resolve(performance.now() - t0) : reject(new Error(`docker run exited ${code}`)),
@@ -211,7 +216,8 @@ export const suite: BenchSuite = {
       await engine.services.pool.stopAll(true);
       await Promise.all(Array.from({ length: CONCURRENCY }, invoke));
       const warmEnvs = Object.values(engine.services.pool.warmCounts()).reduce((a, b) => a + b, 0);
-      if (warmEnvs !== CONCURRENCY) throw new Error(`expected ${CONCURRENCY} warm environments, got ${warmEnvs}`);
+      if (warmEnvs !== CONCURRENCY)
+        throw new Error(`expected ${CONCURRENCY} warm environments, got ${warmEnvs}`);
       const perSecond = await rate(Array.from({ length: CONCURRENCY }, () => invoke));
       rows.push({
         id: 'P3',

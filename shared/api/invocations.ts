@@ -21,7 +21,5 @@ export const invocationMethods = {
    * Stops a running invocation: the environment running it is killed and discarded. The invocation
    * then finishes as an error of type Lambench.Stopped. InvocationNotRunning when it is not running.
    */
-  'functions:stop': method<{ stopped: true }>().input(
-    z.object({ invocationId: z.string().uuid() }).strict(),
-  ),
+  'functions:stop': method<{ stopped: true }>().input(z.object({ invocationId: z.string().uuid() }).strict()),
 };

@@ -19,7 +19,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-const REPORT = /^REPORT RequestId: [0-9a-f-]{36}\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\tMemory Size: \d+ MB\tMax Memory Used: \d+ MB/m;
+const REPORT =
+  /^REPORT RequestId: [0-9a-f-]{36}\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\tMemory Size: \d+ MB\tMax Memory Used: \d+ MB/m;
 
 describe.each<RuntimeFixture>(['node', 'python', 'bash'])('%s', (runtime) => {
   it('returns the handler result with Lambda’s figures and log frame', async () => {
@@ -45,7 +46,8 @@ describe.each<RuntimeFixture>(['node', 'python', 'bash'])('%s', (runtime) => {
     expect(r.error).toMatchObject({ type, message: 'boom' });
     expect(JSON.parse(r.response!)).toMatchObject({ errorType: type, errorMessage: 'boom' });
     expect(r.logs).toMatch(REPORT);
-    if (runtime === 'node') expect(r.logs).toMatch(/\tERROR\tInvoke Error \t\{"errorType":"Error","errorMessage":"boom"/);
+    if (runtime === 'node')
+      expect(r.logs).toMatch(/\tERROR\tInvoke Error \t\{"errorType":"Error","errorMessage":"boom"/);
     if (runtime === 'python') expect(r.logs).toContain('[ERROR] Exception: boom');
     if (runtime === 'bash') expect(r.logs).toContain('failing on purpose');
     // The environment survives a handled error.
@@ -66,7 +68,9 @@ describe.each<RuntimeFixture>(['node', 'python', 'bash'])('%s', (runtime) => {
     }[runtime];
     expect(r.error!.message).toContain(runtime === 'bash' ? 'function.missing is undefined' : printed);
     expect(r.logs).toContain(printed);
-    expect(r.logs).toMatch(/INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: init\tStatus: error\tError Type: Runtime.HandlerNotFound/);
+    expect(r.logs).toMatch(
+      /INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: init\tStatus: error\tError Type: Runtime.HandlerNotFound/,
+    );
     expect(await t.containers(runtime, 'NoHandler', true)).toEqual([]);
   });
 
@@ -74,7 +78,9 @@ describe.each<RuntimeFixture>(['node', 'python', 'bash'])('%s', (runtime) => {
     const r = await t.invoke(runtime, 'BadSyntax');
     expect(r.status).toBe('error');
     expect(r.error!.type).toBe('Runtime.UserCodeSyntaxError');
-    expect(r.error!.message).toMatch(runtime === 'node' ? /^SyntaxError: / : /Syntax error in module 'broken'/);
+    expect(r.error!.message).toMatch(
+      runtime === 'node' ? /^SyntaxError: / : /Syntax error in module 'broken'/,
+    );
     expect(r.logs).toContain('Runtime.UserCodeSyntaxError');
   });
 
@@ -82,7 +88,9 @@ describe.each<RuntimeFixture>(['node', 'python', 'bash'])('%s', (runtime) => {
     const r = await t.invoke(runtime, 'Exits');
     expect(r.status).toBe('error');
     expect(r.error!.type).toBe('Runtime.ExitError');
-    expect(r.error!.message).toBe(`RequestId: ${r.requestId} Error: Runtime exited with error: exit status 3`);
+    expect(r.error!.message).toBe(
+      `RequestId: ${r.requestId} Error: Runtime exited with error: exit status 3`,
+    );
     expect(r.logs).toMatch(REPORT);
     expect((await t.invoke(runtime, 'Exits')).coldStart).toBe(true);
   });
@@ -141,7 +149,11 @@ describe('request payload', () => {
     const payload = JSON.stringify({ blob: 'x'.repeat(6 * 1024 * 1024) });
     const started: unknown[] = [];
     const off = t.client.on('invocation:started', (e) => started.push(e));
-    const call = t.client.call('functions:invoke', { projectId: t.projects.node, functionId: 'Counter', payload });
+    const call = t.client.call('functions:invoke', {
+      projectId: t.projects.node,
+      functionId: 'Counter',
+      payload,
+    });
     await expect(call).rejects.toMatchObject({ name: 'RequestEntityTooLargeException' });
     await expect(call).rejects.toThrow(/Lambda accepts at most 6 MB \(6291456 bytes\)/);
     off();
@@ -170,7 +182,9 @@ describe('log flood', () => {
       expect(r.logs).toMatch(/\n\[lambench\] \d+ lines dropped after the cap$/);
       expect(r.logs).toMatch(REPORT);
       expect(r.logs.length).toBeLessThan(LOG_CAP_BYTES + 4096);
-      console.log(`[flood] ${runtime}: ${(retained / 1024 / 1024).toFixed(1)} MB retained, ${r.durationMs} ms`);
+      console.log(
+        `[flood] ${runtime}: ${(retained / 1024 / 1024).toFixed(1)} MB retained, ${r.durationMs} ms`,
+      );
       // 40 MB went through; what stays is about the capped text the result holds.
       expect(retained).toBeLessThan(1.5 * LOG_CAP_BYTES);
       // Lines still in flight after the result belong to this invocation, not to the next one.

@@ -102,7 +102,10 @@ describe.each<RuntimeFixture>(['node', 'python', 'bash'])('%s', (runtime) => {
     const r = await result;
     expect(r.status).toBe('error');
     expect(r.error).toMatchObject({ type: 'Lambench.Stopped', message: 'Stopped by the user' });
-    expect(JSON.parse(r.response!)).toEqual({ errorType: 'Lambench.Stopped', errorMessage: 'Stopped by the user' });
+    expect(JSON.parse(r.response!)).toEqual({
+      errorType: 'Lambench.Stopped',
+      errorMessage: 'Stopped by the user',
+    });
     expect(r.logs).toContain(`${r.requestId} Stopped by the user`);
     expect(r.logs).toMatch(/^REPORT RequestId: /m);
     expect(await t.containers(runtime, 'Hang', true)).toEqual([]);
@@ -153,7 +156,9 @@ describe('code changes', () => {
     await new Promise((r) => setTimeout(r, 300));
     const changed = await t.invoke('reload', 'Version');
     expect(changed).toMatchObject({ status: 'success', response: '"v2"', coldStart: true });
-    await expect.poll(async () => (await t.containers('reload', 'Version', true)).length, { timeout: 10_000 }).toBe(1);
+    await expect
+      .poll(async () => (await t.containers('reload', 'Version', true)).length, { timeout: 10_000 })
+      .toBe(1);
   });
 });
 
@@ -172,7 +177,10 @@ describe('concurrency', () => {
     }
     for (const r of succeeded) expect(r.response).toBe('"slept"');
     // The two slots are free again.
-    const after = await Promise.all([t.invoke('node', 'Sleeper', { ms: 1 }), t.invoke('node', 'Sleeper', { ms: 1 })]);
+    const after = await Promise.all([
+      t.invoke('node', 'Sleeper', { ms: 1 }),
+      t.invoke('node', 'Sleeper', { ms: 1 }),
+    ]);
     expect(after.map((r) => r.status)).toEqual(['success', 'success']);
     expect(after.map((r) => r.coldStart)).toEqual([false, false]);
   });

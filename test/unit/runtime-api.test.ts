@@ -177,7 +177,10 @@ describe('runtime API', () => {
     api = await startRuntimeApi({ host: '127.0.0.1', allowCaller: 'hold' });
     const a = api;
     const polled = next(a);
-    const initErr = fetch(url(a, 'init/error'), { method: 'POST', body: '{"errorType":"X","errorMessage":"y"}' });
+    const initErr = fetch(url(a, 'init/error'), {
+      method: 'POST',
+      body: '{"errorType":"X","errorMessage":"y"}',
+    });
     const outcome = invoke(a, 'req-held');
     await new Promise((r) => setTimeout(r, 50));
     const early = await Promise.race([polled.then(() => 'answered'), Promise.resolve('held')]);

@@ -55,7 +55,9 @@ class OpenFile {
   read(): number | null {
     if (this.fd === undefined) return null;
     try {
-      const n = Number(this.buf.toString('latin1', 0, fs.readSync(this.fd, this.buf, 0, this.buf.length, 0)).trim());
+      const n = Number(
+        this.buf.toString('latin1', 0, fs.readSync(this.fd, this.buf, 0, this.buf.length, 0)).trim(),
+      );
       return Number.isFinite(n) ? n : null;
     } catch {
       return null;
@@ -119,7 +121,8 @@ export class MemoryPeak {
   /** Starts sampling at once when only memory.current exists, so early peaks aren't missed. */
   start(): void {
     if (!this.local) return;
-    for (const candidate of peakCandidates(this.id, this.root)) if ((this.file = OpenFile.open(candidate))) break;
+    for (const candidate of peakCandidates(this.id, this.root))
+      if ((this.file = OpenFile.open(candidate))) break;
     const file = this.file;
     if (file) {
       this.timer = setInterval(() => {

@@ -150,7 +150,9 @@ async function waitForExit(
 }
 
 /** The container's state; undefined once it is removed; throws when the engine does not answer. */
-async function inspectState(container: Docker.Container): Promise<Docker.ContainerInspectInfo['State'] | undefined> {
+async function inspectState(
+  container: Docker.Container,
+): Promise<Docker.ContainerInspectInfo['State'] | undefined> {
   try {
     const opts = { abortSignal: AbortSignal.timeout(PING_TIMEOUT_MS) };
     return (await (container.inspect as (o: object) => Promise<Docker.ContainerInspectInfo>)(opts)).State;

@@ -100,18 +100,14 @@ export class Environment {
     const initFailure = await Promise.race([
       api.firstPoll.then((at) => void (initEnd = at)),
       api.initError,
-      env.running.exited.then(
-        (exit): InitError => ({
-          errorType: 'Runtime.ExitError',
-          errorMessage: `Runtime exited without providing a reason: ${describeExit(exit)}`,
-        }),
-      ),
-      delay(INIT_TIMEOUT_MS).then(
-        (): InitError => ({
-          errorType: 'Sandbox.Timedout',
-          errorMessage: `Init phase timed out after ${(INIT_TIMEOUT_MS / 1000).toFixed(2)} seconds`,
-        }),
-      ),
+      env.running.exited.then((exit): InitError => ({
+        errorType: 'Runtime.ExitError',
+        errorMessage: `Runtime exited without providing a reason: ${describeExit(exit)}`,
+      })),
+      delay(INIT_TIMEOUT_MS).then((): InitError => ({
+        errorType: 'Sandbox.Timedout',
+        errorMessage: `Init phase timed out after ${(INIT_TIMEOUT_MS / 1000).toFixed(2)} seconds`,
+      })),
     ]);
     env.phases.initMs = Math.max(0, (initEnd || performance.now()) - started);
     if (initFailure) {
@@ -203,7 +199,8 @@ export class Environment {
     this.logBytes += bytes;
     this.lastLogAt = performance.now();
     if (this.lineSink) this.lineSink(line);
-    else if (this.logBytes > this.attributedBytes && this.backlog.length < BACKLOG_LINES) this.backlog.push(line);
+    else if (this.logBytes > this.attributedBytes && this.backlog.length < BACKLOG_LINES)
+      this.backlog.push(line);
   }
 
   private onExit(exit: ExitInfo): void {

@@ -33,7 +33,10 @@ export interface InvokeRequest {
 }
 
 /** What a stopped invocation ends with. */
-export const STOPPED: EnvironmentFailure = { errorType: 'Lambench.Stopped', errorMessage: 'Stopped by the user' };
+export const STOPPED: EnvironmentFailure = {
+  errorType: 'Lambench.Stopped',
+  errorMessage: 'Stopped by the user',
+};
 
 interface Running {
   /** Set once the invocation has an environment. */

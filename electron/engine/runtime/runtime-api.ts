@@ -319,7 +319,11 @@ export async function startRuntimeApi(opts: {
     send(res, 202, ACCEPTED);
   };
 
-  const route = (req: http.IncomingMessage, res: http.ServerResponse, arrivedAt = performance.now()): void => {
+  const route = (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    arrivedAt = performance.now(),
+  ): void => {
     if (!allow) {
       if (held.length < MAX_HELD) held.push([req, res, arrivedAt]);
       else send(res, 503, errorBody('ServiceUnavailable', 'The environment is still starting'));
@@ -330,21 +334,21 @@ export async function startRuntimeApi(opts: {
       return send(res, 403, errorBody('AccessDenied', 'Caller is not this environment'));
     }
     const url = req.url ?? '';
-      const q = url.indexOf('?');
-      const path = q < 0 ? url : url.slice(0, q);
-      if (path.startsWith(PREFIX)) {
-        const rest = path.slice(PREFIX.length);
-        if (req.method === 'GET' && rest === 'invocation/next') return onNext(res, arrivedAt);
-        if (req.method === 'POST') {
-          if (rest === 'init/error') return void onInitError(req, res);
-          if (rest.startsWith('invocation/')) {
-            const slash = rest.lastIndexOf('/');
-            const kind = rest.slice(slash + 1);
-            const id = decodeURIComponent(rest.slice('invocation/'.length, slash));
-            if (id && (kind === 'response' || kind === 'error')) return void onResult(id, kind, req, res);
-          }
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    if (path.startsWith(PREFIX)) {
+      const rest = path.slice(PREFIX.length);
+      if (req.method === 'GET' && rest === 'invocation/next') return onNext(res, arrivedAt);
+      if (req.method === 'POST') {
+        if (rest === 'init/error') return void onInitError(req, res);
+        if (rest.startsWith('invocation/')) {
+          const slash = rest.lastIndexOf('/');
+          const kind = rest.slice(slash + 1);
+          const id = decodeURIComponent(rest.slice('invocation/'.length, slash));
+          if (id && (kind === 'response' || kind === 'error')) return void onResult(id, kind, req, res);
         }
       }
+    }
     req.resume();
     send(res, 404, errorBody('NotFound', 'Not found'));
   };
