@@ -10,11 +10,19 @@ const require = createRequire(import.meta.url);
 export function electronSqliteBinding() {
   const electronVersion = require('electron/package.json').version;
   const sqliteVersion = require('better-sqlite3/package.json').version;
-  const dir = join('node_modules', '.cache', 'lambench', `better-sqlite3-${sqliteVersion}-electron-${electronVersion}`);
+  const dir = join(
+    'node_modules',
+    '.cache',
+    'lambench',
+    `better-sqlite3-${sqliteVersion}-electron-${electronVersion}`,
+  );
   const binding = join(dir, 'build', 'Release', 'better_sqlite3.node');
   if (existsSync(binding)) return binding;
   console.log(`Building better-sqlite3 ${sqliteVersion} for Electron ${electronVersion} (once)…`);
-  cpSync(join('node_modules', 'better-sqlite3'), dir, { recursive: true, filter: (src) => !src.includes('/build/') });
+  cpSync(join('node_modules', 'better-sqlite3'), dir, {
+    recursive: true,
+    filter: (src) => !src.includes('/build/'),
+  });
   execFileSync(
     process.execPath,
     [

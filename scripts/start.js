@@ -39,7 +39,8 @@ if (binary) {
 }
 
 function openBrowser(url) {
-  const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  const command =
+    process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
   const child = spawn(command, [url], { stdio: 'ignore', detached: true });
   child.on('error', () => console.log('Open the URL above in your browser.'));
   child.unref();

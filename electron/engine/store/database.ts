@@ -10,7 +10,9 @@ export type Db = Database.Database;
  */
 export function openDatabase(file: string): Db {
   const isNew = !existsSync(file);
-  const db = new Database(file);
+  // The desktop app in development loads a copy built for Electron's ABI (scripts/electron-sqlite.js).
+  const nativeBinding = process.env.LAMBENCH_SQLITE_BINDING;
+  const db = new Database(file, nativeBinding ? { nativeBinding } : {});
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
@@ -19,6 +21,7 @@ export function openDatabase(file: string): Db {
     // 32 MB of page cache: History's indexes over a million rows stay in memory.
     db.pragma('cache_size = -32768');
     migrate(db, file, isNew);
+    checkpointWhenIdle(db);
     return db;
   } catch (error) {
     db.close();
@@ -47,4 +50,21 @@ function migrate(db: Db, file: string, isNew: boolean): void {
     for (let version = current; version < migrations.length; version++) db.exec(migrations[version]);
     db.pragma(`user_version = ${migrations.length}`);
   })();
+}
+
+/**
+ * SQLite's automatic checkpoint runs inside whichever commit crosses the threshold, stalling that invoke
+ * for up to tens of milliseconds. Checkpoint on a timer instead, off the invoke path.
+ */
+function checkpointWhenIdle(db: Db, everyMs = 2000): void {
+  db.pragma('wal_autocheckpoint = 0');
+  const timer = setInterval(() => {
+    if (!db.open) return clearInterval(timer);
+    try {
+      db.pragma('wal_checkpoint(PASSIVE)');
+    } catch {
+      // Busy or read-only: the next tick tries again.
+    }
+  }, everyMs);
+  timer.unref();
 }
