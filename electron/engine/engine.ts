@@ -10,6 +10,7 @@ import { createDockerClient, DockerExecutor, dockerStatus } from './docker';
 import { DockerMonitor } from './docker-monitor';
 import { withEnvironmentEvents } from './environment-events';
 import { EventBus } from './event-bus';
+import { isProcessAlive } from './process-alive';
 import { appHandlers } from './handlers/app';
 import { costHandlers } from './handlers/cost';
 import { eventHandlers } from './handlers/events';
@@ -57,7 +58,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   if (store.warning) console.error(`lambench: ${store.warning}`);
   const { db } = store;
   const records = new InvocationsRepo(db);
-  records.markInterrupted(isAlive);
+  records.markInterrupted(isProcessAlive);
   const catalog = new ProjectCatalog(new ProjectsRepo(db), events);
   const settingsRepo = new SettingsRepo(db);
   const settings = settingsRepo.get();
@@ -137,14 +138,5 @@ function dockerClientFor(endpoint: string) {
     return createDockerClient({ host: endpoint || undefined });
   } catch {
     return createDockerClient();
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

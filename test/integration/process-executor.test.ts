@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ProcessExecutor, resourcesDir } from '../../electron/engine/runtime/process-executor';
+import { resourcesDir } from '../../electron/engine/resources';
+import { ProcessExecutor } from '../../electron/engine/runtime/process-executor';
 import { startRuntimeApi, type InitError, type RuntimeApi } from '../../electron/engine/runtime/runtime-api';
 import type { EnvironmentSpec, ExitInfo, RunningEnvironment } from '../../electron/engine/runtime/executor';
 

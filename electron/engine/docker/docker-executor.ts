@@ -22,7 +22,8 @@ import { lambdaEnvironment, toDockerEnv } from './env';
 import { ensureImage } from './images';
 import { layerBinds } from './layers';
 import { LineSplitter } from './lines';
-import { findRuntimesDir } from './runtimes-dir';
+import { isProcessAlive } from '../process-alive';
+import { resourcesDir } from '../resources';
 
 /** Official base images run their own runtime client from their entrypoint. */
 export const AWS_IMAGE_PREFIX = 'public.ecr.aws/lambda/';
@@ -36,7 +37,7 @@ export interface DockerExecutorOptions {
   cpuScaling?: boolean;
   /** Written to the lambench.owner label; defaults to PROCESS_OWNER. */
   owner?: string;
-  /** Host folder with the runtime clients; defaults to findRuntimesDir(). */
+  /** Host folder with the runtime clients; defaults to resources/runtimes. */
   runtimesDir?: string;
   pidsLimit?: number;
   region?: string;
@@ -209,7 +210,8 @@ export class DockerExecutor implements Executor {
     const awsImage = spec.image.startsWith(AWS_IMAGE_PREFIX);
     const binds = [`${path.resolve(spec.codeDir)}:/var/task:ro`];
     // Official images carry their own client in /var/runtime; ours would hide it.
-    if (!awsImage) binds.push(`${this.opts.runtimesDir ?? findRuntimesDir()}:/var/runtime:ro`);
+    if (!awsImage)
+      binds.push(`${this.opts.runtimesDir ?? path.join(resourcesDir(), 'runtimes')}:/var/runtime:ro`);
     binds.push(...layerBinds(spec.layerDirs.map((d) => path.resolve(d))));
     const memory = spec.memoryMb * 1024 * 1024;
     return {
@@ -356,11 +358,6 @@ export class DockerExecutor implements Executor {
     const [host, pid] = owner.split('/');
     if (host !== os.hostname() || !Number(pid)) return false;
     if (Number(pid) === process.pid) return owner === PROCESS_OWNER;
-    try {
-      process.kill(Number(pid), 0);
-      return true;
-    } catch (err) {
-      return (err as NodeJS.ErrnoException).code === 'EPERM';
-    }
+    return isProcessAlive(Number(pid));
   }
 }

@@ -3,4 +3,3 @@ export * from './images';
 export * from './docker-executor';
 export { lambdaEnvironment, RESERVED } from './env';
 export { layerBinds } from './layers';
-export { findRuntimesDir } from './runtimes-dir';

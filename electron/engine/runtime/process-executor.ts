@@ -7,26 +7,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { LineSplitter } from '../docker/lines';
+import { isProcessAlive } from '../process-alive';
+import { resourcesDir } from '../resources';
 import type { EnvironmentSpec, Executor, ExitInfo, LineListener, RunningEnvironment } from './executor';
 
 /** Marks our processes so a later run can reap what a crashed one left (value: owner pid). */
 const OWNER_VAR = '_LAMBENCH_OWNER_PID';
-
-/** The folder holding `runtimes/`; works from source (tsx, vitest) and bundled (out/main). */
-export function resourcesDir(): string {
-  const override = process.env.LAMBENCH_RESOURCES;
-  if (override) return path.resolve(override);
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (fs.existsSync(path.join(dir, 'resources', 'runtimes'))) return path.join(dir, 'resources');
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error('Lambench resources folder not found; set LAMBENCH_RESOURCES');
-    dir = up;
-  }
-}
 
 function nodeBinary(): { cmd: string; env: Record<string, string> } {
   // Inside Electron, execPath is the app: run it as plain Node.
@@ -256,7 +244,7 @@ export class ProcessExecutor implements Executor {
       const owner = environ.split('\0').find((v) => v.startsWith(`${OWNER_VAR}=`));
       if (!owner) continue;
       const ownerPid = Number(owner.slice(OWNER_VAR.length + 1));
-      if (ownerPid === process.pid || isAlive(ownerPid)) continue;
+      if (ownerPid === process.pid || isProcessAlive(ownerPid)) continue;
       try {
         process.kill(Number(name), 'SIGKILL');
         reaped++;
@@ -301,14 +289,5 @@ function safeReaddir(dir: string): string[] {
     return fs.readdirSync(dir);
   } catch {
     return [];
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
