@@ -89,7 +89,13 @@ async function bigLog(
   );
   const client = createClient(transport);
   const dir = join(mkdtempSync(join(tmpdir(), 'lambench-bench-ui-')), 'flood');
-  await client.call('projects:create', { blueprint: 'nodejs22-hello', path: dir });
+  const project = await client.call('projects:create', { blueprint: 'nodejs22-hello', path: dir });
+  // At 128 MB and 3 s the loop times out long before 10 MB: give it Lambda's CPU of 3008 MB and time.
+  await client.call('functions:updateConfig', {
+    projectId: project.id,
+    functionId: 'HelloWorldFunction',
+    patch: { memorySize: 3008, timeout: 120 },
+  });
   writeFileSync(
     join(dir, 'hello-world', 'app.mjs'),
     `export const lambdaHandler = async () => {
@@ -139,7 +145,7 @@ async function bigLog(
       value: result.p95,
       unit: 'ms',
       goal: '≤ 50 ms per step (stays scrollable)',
-      pass: result.p95 <= 50 && result.rows < 500,
+      pass: result.p95 <= 50 && result.rows < 500 && lines > 50_000,
     },
     {
       id: 'P5',
