@@ -14,6 +14,7 @@ import {
   type LoadedFunction,
 } from './template';
 import { YamlEditor } from './yaml-splice';
+import { ENV_KEY, ENV_MAX_BYTES, isReservedEnvKey, LIMITS } from '../../../shared/function-limits';
 
 export interface FunctionConfigPatch {
   memorySize?: number;
@@ -26,26 +27,6 @@ export interface FunctionConfigPatch {
   reservedConcurrency?: number | null;
 }
 
-const ENV_KEY = /^[a-zA-Z]([a-zA-Z0-9_])+$/;
-/** Lambda sets these itself and rejects them in a function's configuration. */
-const RESERVED_ENV = new Set([
-  '_HANDLER',
-  '_X_AMZN_TRACE_ID',
-  'AWS_DEFAULT_REGION',
-  'AWS_REGION',
-  'AWS_EXECUTION_ENV',
-  'AWS_ACCESS_KEY',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_XRAY_CONTEXT_MISSING',
-  'AWS_XRAY_DAEMON_ADDRESS',
-  'LAMBDA_TASK_ROOT',
-  'LAMBDA_RUNTIME_DIR',
-]);
-/** Lambda's limit on all variables together (keys and values). */
-const ENV_MAX_BYTES = 4096;
-
 function intInRange(name: string, v: number | undefined, min: number, max: number, unit: string): void {
   if (v === undefined) return;
   if (!Number.isInteger(v) || v < min || v > max)
@@ -55,9 +36,15 @@ function intInRange(name: string, v: number | undefined, min: number, max: numbe
 }
 
 export function validatePatch(patch: FunctionConfigPatch): void {
-  intInRange('Memory', patch.memorySize, 128, 10240, 'MB');
-  intInRange('Timeout', patch.timeout, 1, 900, 'seconds');
-  intInRange('Ephemeral storage', patch.ephemeralStorage, 512, 10240, 'MB');
+  intInRange('Memory', patch.memorySize, LIMITS.memorySize.min, LIMITS.memorySize.max, 'MB');
+  intInRange('Timeout', patch.timeout, LIMITS.timeout.min, LIMITS.timeout.max, 'seconds');
+  intInRange(
+    'Ephemeral storage',
+    patch.ephemeralStorage,
+    LIMITS.ephemeralStorage.min,
+    LIMITS.ephemeralStorage.max,
+    'MB',
+  );
   if (patch.reservedConcurrency !== undefined && patch.reservedConcurrency !== null) {
     const r = patch.reservedConcurrency;
     if (!Number.isInteger(r) || r < 0)
@@ -75,7 +62,7 @@ export function validatePatch(patch: FunctionConfigPatch): void {
           `Environment variable name '${k}' is not valid: use a letter, then letters, digits or _ (at least 2 characters)`,
           { key: k },
         );
-      if (RESERVED_ENV.has(k) || k.startsWith('AWS_LAMBDA_'))
+      if (isReservedEnvKey(k))
         throw new ValidationError(`Environment variable '${k}' is reserved by Lambda`, { key: k });
       if (typeof v !== 'string')
         throw new ValidationError(`Environment variable '${k}' must be a string`, { key: k });

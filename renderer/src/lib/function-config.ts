@@ -2,6 +2,7 @@
  * Client-side checks of a function's configuration, the same limits Lambda and the engine's template writer
  * enforce, so the form can say what is wrong before anything is written.
  */
+import { ENV_KEY, ENV_MAX_BYTES, isReservedEnvKey, LIMITS } from '../../../shared/function-limits';
 import type { Architecture, FunctionInfo } from '../../../shared/types';
 
 export interface EnvRow {
@@ -28,23 +29,6 @@ export type ConfigErrors = Partial<
   rows?: Record<number, string>;
 };
 
-const ENV_KEY = /^[a-zA-Z][a-zA-Z0-9_]+$/;
-const RESERVED_ENV = new Set([
-  '_HANDLER',
-  '_X_AMZN_TRACE_ID',
-  'AWS_DEFAULT_REGION',
-  'AWS_REGION',
-  'AWS_EXECUTION_ENV',
-  'AWS_ACCESS_KEY',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_XRAY_CONTEXT_MISSING',
-  'AWS_XRAY_DAEMON_ADDRESS',
-  'LAMBDA_TASK_ROOT',
-  'LAMBDA_RUNTIME_DIR',
-]);
-export const ENV_MAX_BYTES = 4096;
 /** Values of keys like these start hidden. */
 const SECRET_KEY = /secret|token|password|passwd|api_?key|private|credential/i;
 
@@ -93,9 +77,13 @@ export function envBytes(rows: EnvRow[]): number {
 export function validate(form: ConfigForm): ConfigErrors {
   const errors: ConfigErrors = {};
   const set = <K extends keyof ConfigErrors>(k: K, v: ConfigErrors[K] | undefined) => v && (errors[k] = v);
-  set('memorySize', wholeIn(form.memorySize, 128, 10_240, 'memory', 'MB'));
-  set('timeout', wholeIn(form.timeout, 1, 900, 'timeout', 'seconds'));
-  set('ephemeralStorage', wholeIn(form.ephemeralStorage, 512, 10_240, 'ephemeral storage', 'MB'));
+  const { memorySize, timeout, ephemeralStorage } = LIMITS;
+  set('memorySize', wholeIn(form.memorySize, memorySize.min, memorySize.max, 'memory', 'MB'));
+  set('timeout', wholeIn(form.timeout, timeout.min, timeout.max, 'timeout', 'seconds'));
+  set(
+    'ephemeralStorage',
+    wholeIn(form.ephemeralStorage, ephemeralStorage.min, ephemeralStorage.max, 'ephemeral storage', 'MB'),
+  );
   if (form.reserve) {
     const r = form.reservedConcurrency;
     if (r === null || !Number.isInteger(r) || r < 0)
@@ -109,8 +97,7 @@ export function validate(form: ConfigForm): ConfigErrors {
     if (!key) rows[row.id] = 'Give this variable a name.';
     else if (!ENV_KEY.test(key))
       rows[row.id] = 'Names start with a letter, then letters, digits or _ (at least 2 characters).';
-    else if (RESERVED_ENV.has(key) || key.startsWith('AWS_LAMBDA_'))
-      rows[row.id] = `${key} is reserved by Lambda.`;
+    else if (isReservedEnvKey(key)) rows[row.id] = `${key} is reserved by Lambda.`;
     else if (seen.has(key)) rows[row.id] = `${key} is already set above.`;
     seen.add(key);
   }
