@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 import { createClient, type WorkbenchClient } from '../../shared/rpc/client';
 import { createWebSocketTransport } from '../../shared/rpc/ws-transport';
 import type { InvocationResult } from '../../shared/types';
-import { launchBrowser, screenshot } from '../support/browser';
+import { launchBrowser, screenshotBothThemes } from '../support/browser';
 import { startServe, type Served } from '../support/serve';
 
 let served: Served;
@@ -38,14 +38,7 @@ afterAll(async () => {
   await served?.stop();
 });
 
-/** Both themes; the app follows prefers-color-scheme live. */
-async function shoot(name: string) {
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme });
-    await screenshot(page, `${name}-${colorScheme}`);
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-}
+const shoot = (name: string) => screenshotBothThemes(page, name);
 
 const rows = () => page.getByTestId('history-row');
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshot } from '../support/browser';
+import { launchBrowser, screenshotBothThemes } from '../support/browser';
 import { startServe, type Served } from '../support/serve';
 
 let served: Served;
@@ -23,13 +23,7 @@ afterAll(async () => {
   await served?.stop();
 });
 
-async function shoot(name: string) {
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme });
-    await screenshot(page, `${name}-${colorScheme}`);
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-}
+const shoot = (name: string) => screenshotBothThemes(page, name);
 
 const editorText = () => page.getByRole('textbox', { name: 'Event JSON' }).textContent();
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshot } from '../support/browser';
+import { launchBrowser, screenshot, screenshotBothThemes } from '../support/browser';
 import { startServe, type Served } from '../support/serve';
 
 let served: Served;
@@ -26,14 +26,7 @@ afterAll(async () => {
   await served?.stop();
 });
 
-/** Screenshots in both themes; the app follows prefers-color-scheme live. */
-async function shoot(name: string) {
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme });
-    await screenshot(page, `${name}-${colorScheme}`);
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-}
+const shoot = (name: string) => screenshotBothThemes(page, name);
 
 /** The function workspace's own tabs (History has tabs of its own inside). */
 const tab = (name: string | RegExp): Locator =>
