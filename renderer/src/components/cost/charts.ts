@@ -36,6 +36,9 @@ Chart.register(
 
 export { Chart };
 
+/** Every chart here fills the box its parent sizes and redraws at once: no animation on live data. */
+export const boxed = { responsive: true, maintainAspectRatio: false, animation: false } as const;
+
 export interface Palette {
   text: string;
   muted: string;
@@ -47,20 +50,33 @@ export interface Palette {
   panel: string;
 }
 
-/** The theme's colours now; charts re-read them when the colour scheme changes. */
+/**
+ * The theme's colours now, as rgb() strings; charts re-read them when the colour scheme changes. The variables
+ * hold light-dark() pairs, which only a colour property resolves, so each is read back through a probe's `color`.
+ */
 export function palette(): Palette {
-  const css = getComputedStyle(document.documentElement);
-  const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
-  return {
-    text: v('--text', '#16191f'),
-    muted: v('--muted', '#5f6b7a'),
-    grid: v('--border', '#d9dde3'),
-    accent: v('--accent', '#0972d3'),
-    invoke: v('--invoke', '#ff9900'),
-    ok: v('--ok', '#037f0c'),
-    bad: v('--bad', '#d91515'),
-    panel: v('--panel', '#ffffff'),
+  const probe = document.createElement('span');
+  probe.style.display = 'none';
+  document.body.append(probe);
+  const css = getComputedStyle(probe);
+  const v = (name: string, fallback: string) => {
+    probe.style.color = `var(${name}, ${fallback})`;
+    return css.color;
   };
+  try {
+    return {
+      text: v('--text', '#16191f'),
+      muted: v('--muted', '#5f6b7a'),
+      grid: v('--border', '#d9dde3'),
+      accent: v('--accent', '#0972d3'),
+      invoke: v('--invoke', '#ff9900'),
+      ok: v('--ok', '#037f0c'),
+      bad: v('--bad', '#d91515'),
+      panel: v('--panel', '#ffffff'),
+    };
+  } finally {
+    probe.remove();
+  }
 }
 
 /** Calls `redraw` when the theme (system scheme or the app's data-theme) changes; returns the unsubscriber. */
@@ -132,10 +148,8 @@ export function compactUsd(n: number): string {
 export const decadeGrid = (color: string) => (ctx: { tick?: { value: number } }) =>
   ctx.tick && Number.isInteger(Math.log10(ctx.tick.value)) ? color : 'transparent';
 
-/** A #rrggbb colour at an opacity (canvas fill styles cannot take color-mix()). */
+/** An rgb() colour (as palette() gives) at an opacity: canvas fill styles cannot take color-mix(). */
 export function alpha(color: string, opacity: number): string {
-  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(color);
-  if (!m) return color;
-  const [r, g, b] = m.slice(1).map((h) => parseInt(h, 16));
-  return `rgba(${r}, ${g}, ${b}, ${opacity})`;
+  const m = /^rgba?\((\d+),\s*(\d+),\s*(\d+)/.exec(color);
+  return m ? `rgba(${m[1]}, ${m[2]}, ${m[3]}, ${opacity})` : color;
 }

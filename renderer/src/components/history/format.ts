@@ -44,6 +44,9 @@ export function duration(ms: number | undefined): string {
   return `${ms.toFixed(2)} ms`;
 }
 
+/** "8 MB", "—" when there is no figure: each side of "used / size" carries its unit. */
+export const megabytes = (mb: number | undefined): string => (mb === undefined ? '—' : `${mb} MB`);
+
 /** Select values for a function: `projectId/functionId` ('-' for no project). */
 export const functionKey = (projectId: number | null, functionId: string) =>
   `${projectId ?? '-'}/${functionId}`;

@@ -39,7 +39,7 @@ export function fieldError<K extends SettingKey>(key: K, value: unknown): string
   return result.success ? '' : (result.error.issues[0]?.message ?? 'Invalid value');
 }
 
-/** 'system' follows the OS (styles.css uses prefers-color-scheme); light and dark pin it. */
+/** 'system' follows the OS (styles.css: color-scheme light dark); light and dark pin the color-scheme. */
 export function applyTheme(theme: Settings['theme']): void {
   if (theme === 'system') delete document.documentElement.dataset.theme;
   else document.documentElement.dataset.theme = theme;
