@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { v7 } from 'uuid';
 import { performance } from 'node:perf_hooks';
 import type { InvocationStatus } from '../../shared/types';
 import { openDatabase, type Db } from '../../electron/engine/store/database';
@@ -69,7 +70,8 @@ function* invocations(count: number, seed = 42): Generator<Row> {
     const durationMs = status === 'throttled' ? 0 : Math.round((8 + 240 * rnd() ** 3) * 100) / 100;
     const billed = status === 'throttled' ? 0 : Math.max(1, Math.ceil(durationMs));
     const startedAt = Math.round(start + i * step);
-    const base = { invocationId: randomUUID(), requestId: randomUUID(), projectId, functionId };
+    // Invocation ids are time-ordered (UUIDv7) as the invoker makes them; request ids are random, as Lambda's.
+    const base = { invocationId: v7({ msecs: startedAt }), requestId: randomUUID(), projectId, functionId };
     const memorySizeMb = functionId === 'NightlyJob' ? 1024 : 256;
     yield [
       {

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/engine/store/database';
+import type { HistoryFilter } from '../../shared/api/history';
+import { whereClause } from '../../electron/engine/store/history-filter';
 import { HistoryRepo } from '../../electron/engine/store/history-repo';
 import { migrations } from '../../electron/engine/store/migrations';
 
@@ -60,6 +62,8 @@ describe('migrations', () => {
         .all()
         .map((i) => i.name);
       expect(indexes).toEqual(expect.arrayContaining(['invocations_by_status', 'invocations_by_duration']));
+      // An old file keeps its page size; only new ones get 8 KB pages.
+      expect(db.pragma('page_size', { simple: true })).toBe(4096);
 
       const history = new HistoryRepo(db);
       expect(history.list({ limit: 10 }).rows.map((r) => [r.invocationId, r.status])).toEqual([
@@ -97,6 +101,35 @@ describe('migrations', () => {
     rmSync(`${file}.v1.bak`);
     openDatabase(file).close();
     expect(existsSync(`${file}.v1.bak`)).toBe(false);
+  });
+
+  it('creates new files with 8 KB pages, and status pages read the partial status indexes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lambench-migrate-'));
+    dirs.push(dir);
+    const db = openDatabase(join(dir, 'lambench.db'));
+    try {
+      expect(db.pragma('page_size', { simple: true })).toBe(8192);
+      const plan = (filter: HistoryFilter) => {
+        const where = whereClause(filter);
+        return db
+          .prepare<unknown[], { detail: string }>(
+            `EXPLAIN QUERY PLAN SELECT * FROM invocations ${where.sql} ORDER BY started_at DESC, id DESC LIMIT 51`,
+          )
+          .all(...where.params)
+          .map((r) => r.detail)
+          .join('; ');
+      };
+      expect(plan({ status: ['throttled'] })).toContain('USING INDEX invocations_by_status');
+      expect(plan({ projectId: 1, functionId: 'Orders', status: ['error'] })).toContain(
+        'USING INDEX invocations_by_function_status',
+      );
+      // Successes are not in the status indexes: their page walks the time index, newest first.
+      expect(plan({ status: ['success'] })).toContain('USING INDEX invocations_by_time');
+      for (const filter of [{ status: ['success' as const] }, { status: ['error' as const] }, {}])
+        expect(plan(filter)).not.toContain('TEMP B-TREE');
+    } finally {
+      db.close();
+    }
   });
 
   it('refuses a database from a newer Lambench by name', () => {

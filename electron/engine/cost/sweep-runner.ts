@@ -3,7 +3,7 @@
  * out of the figures), then N measured invokes, one at a time so they do not compete for the CPU. Every run
  * is a real invocation through the invoker, recorded in History and linked to the sweep by `sweep_id`.
  */
-import { randomUUID } from 'node:crypto';
+import { newInvocationId } from '../../../shared/invocation-id';
 import type { z } from 'zod';
 import type { sweepStartInput } from '../../../shared/api/cost';
 import { WorkbenchError } from '../../../shared/rpc/errors';
@@ -174,7 +174,7 @@ export class SweepRunner {
     memoryMb: number,
     warmup: boolean,
   ): Promise<SweepRun> {
-    const invocationId = randomUUID();
+    const invocationId = newInvocationId();
     const base = { memoryMb, warmup, invocationId };
     let result;
     try {

@@ -4,6 +4,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { WorkbenchError } from '../../../shared/rpc/errors';
+import { newInvocationId } from '../../../shared/invocation-id';
 import { billedDurationMs, invocationCost } from '../../../shared/pricing';
 import type { InvocationError, InvocationResult } from '../../../shared/types';
 import type { EventBus } from '../event-bus';
@@ -74,7 +75,7 @@ export class Invoker {
     if (fn.unsupported)
       throw new WorkbenchError('FunctionNotRunnable', fn.unsupported, { functionId: fn.id });
     checkPayload(req.payload);
-    const invocationId = req.invocationId ?? randomUUID();
+    const invocationId = req.invocationId ?? newInvocationId();
     if (this.running.has(invocationId)) {
       throw new WorkbenchError('InvocationAlreadyRunning', `Invocation ${invocationId} is already running`, {
         invocationId,
@@ -105,8 +106,8 @@ export class Invoker {
     });
     this.events.emit('invocation:started', { ...base, startedAt });
 
-    const logs = new LogCollector((line) =>
-      this.events.emit('invocation:log', { invocationId, requestId, line }),
+    const logs = new LogCollector((lines) =>
+      this.events.emit('invocation:log', { invocationId, requestId, lines }),
     );
     /** Container create + start of a cold start, for History's phase timeline. */
     let containerStartMs: number | undefined;

@@ -15,6 +15,9 @@ export interface Keyset {
   id: string;
 }
 
+/** The WHERE term of the partial status indexes (migration 4), word for word. */
+const NOT_SUCCESS = "status != 'success'";
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function whereClause(filter: HistoryFilter & { ids?: string[] }, after?: Keyset): Where {
@@ -29,6 +32,9 @@ export function whereClause(filter: HistoryFilter & { ids?: string[] }, after?: 
   if (filter.status?.length === 1) add('status = ?', filter.status[0]);
   // Several statuses: the unary + keeps SQLite on the time-ordered index instead of sorting each status.
   else if (filter.status) add(`+status IN (${filter.status.map(() => '?').join(', ')})`, ...filter.status);
+  // The status indexes are partial (successes are most rows); SQLite uses them only when the query repeats
+  // their WHERE term word for word.
+  if (filter.status?.length === 1 && filter.status[0] !== 'success') parts.push(NOT_SUCCESS);
   if (filter.from !== undefined) add('started_at >= ?', filter.from);
   if (filter.to !== undefined) add('started_at < ?', filter.to);
   if (filter.coldOnly) parts.push('cold_start = 1');

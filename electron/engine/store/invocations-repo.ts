@@ -72,10 +72,10 @@ export class InvocationsRepo {
         if (w.kind === 'start') {
           const done = finishes.get(w.row.invocationId);
           if (done) {
-            this.insertFinished.run(...startValues(w.row), ...finishValues(done));
+            this.insertFinished.run(finishValues(done, startValues(w.row)));
             this.saveLogs.run(done.invocationId, done.logs, done.logsTruncated ? 1 : 0);
             writtenWhole.add(done.invocationId);
-          } else this.insert.run(...startValues(w.row));
+          } else this.insert.run(startValues(w.row));
         } else if (!writtenWhole.has(w.row.invocationId)) this.writeFinish(w.row);
       }
     });
@@ -183,7 +183,7 @@ export class InvocationsRepo {
 
   private writeFinish(r: InvocationFinish): void {
     // The row is gone if History was cleared while the invocation ran: its logs have nothing to belong to.
-    if (this.complete.run(...finishValues(r), r.invocationId).changes === 0) return;
+    if (this.complete.run(finishValues(r, []), r.invocationId).changes === 0) return;
     this.saveLogs.run(r.invocationId, r.logs, r.logsTruncated ? 1 : 0);
   }
 }
@@ -241,10 +241,10 @@ function startValues(r: InvocationStart): Value[] {
   ];
 }
 
-/** Values in FINISH_COLUMNS order. */
-function finishValues(r: InvocationFinish): Value[] {
+/** Values in FINISH_COLUMNS order, appended to `into` (one array per row: this runs a million times). */
+function finishValues(r: InvocationFinish, into: Value[]): Value[] {
   const [response, responseTruncated] = capped(r.response ?? null);
-  return [
+  into.push(
     r.status,
     r.error?.type ?? null,
     r.error?.message ?? null,
@@ -261,7 +261,8 @@ function finishValues(r: InvocationFinish): Value[] {
     r.environmentId ?? null,
     r.containerStartMs ?? null,
     r.memorySizeMb,
-  ];
+  );
+  return into;
 }
 
 /** Errors that go away by themselves (another writer finishes, space is freed): worth a retry. */

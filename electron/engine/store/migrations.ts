@@ -90,4 +90,20 @@ export const migrations: string[] = [
     WHERE billed_duration_ms > 0;
   CREATE INDEX invocations_failed ON invocations(started_at DESC, id DESC) WHERE error_type IS NOT NULL;
   `,
+  // 4: faster recording. Time indexes ascending (SQLite walks them backwards for newest-first pages): new rows
+  // land at the right edge, where page splits leave full pages, instead of the left edge, which left them half
+  // empty. Status indexes hold only the 5% of rows that did not succeed: a success page walks the time index.
+  `
+  DROP INDEX invocations_by_time;
+  CREATE INDEX invocations_by_time ON invocations(started_at, id);
+  DROP INDEX invocations_by_function;
+  CREATE INDEX invocations_by_function ON invocations(project_id, function_id, started_at, id);
+  DROP INDEX invocations_failed;
+  CREATE INDEX invocations_failed ON invocations(started_at, id) WHERE error_type IS NOT NULL;
+  DROP INDEX invocations_by_status;
+  CREATE INDEX invocations_by_status ON invocations(status, started_at, id) WHERE status != 'success';
+  DROP INDEX invocations_by_function_status;
+  CREATE INDEX invocations_by_function_status
+    ON invocations(project_id, function_id, status, started_at, id) WHERE status != 'success';
+  `,
 ];

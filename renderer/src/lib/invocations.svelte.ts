@@ -5,6 +5,7 @@
  */
 import type { FunctionInfo, InvocationResult } from '../../../shared/types';
 import { api } from './api';
+import { newInvocationId } from '../../../shared/invocation-id';
 
 export type RunStatus = 'running' | InvocationResult['status'] | 'failed';
 
@@ -31,9 +32,12 @@ export class InvocationRun {
     readonly eventName: string,
   ) {}
 
-  /** Lines land in the plain array at once; the count the UI watches moves at most once a frame. */
-  push(line: string): void {
-    this.lines.push(line);
+  /**
+   * A streamed batch lands in the plain array at once; the count the UI watches moves at most once a frame.
+   * The engine caps a batch at 1,000 lines, far below the argument limit of a spread.
+   */
+  push(lines: string[]): void {
+    this.lines.push(...lines);
     scheduleCount(this);
   }
 
@@ -60,7 +64,7 @@ const byId: Record<string, InvocationRun> = {};
 /** Runs with lines not yet counted; a handful at most. */
 const dirty: InvocationRun[] = [];
 let frame = 0;
-/** A log flood arrives as thousands of events a second; repainting once a frame keeps the page responsive. */
+/** A log flood arrives as many batches a second; repainting once a frame keeps the page responsive. */
 function scheduleCount(run: InvocationRun): void {
   if (!dirty.includes(run)) dirty.push(run);
   if (frame) return;
@@ -96,19 +100,9 @@ function add(run: InvocationRun): void {
   }
 }
 
-/** crypto.randomUUID needs a secure context; 127.0.0.1 and Electron are, but a LAN address would not be. */
-function uuid(): string {
-  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
 /** Starts an invocation and resolves when it ends; failures land on the run, never as a rejection. */
 export async function invoke(fn: FunctionInfo, payload: string, eventName: string): Promise<InvocationRun> {
-  const run = new InvocationRun(uuid(), fn.projectId, fn.id, $state.snapshot(fn), eventName);
+  const run = new InvocationRun(newInvocationId(), fn.projectId, fn.id, $state.snapshot(fn), eventName);
   add(run);
   try {
     const result = await api.call('functions:invoke', {
@@ -160,5 +154,5 @@ api.on('invocation:started', (started) => {
   external.startedAt = started.startedAt;
   add(external);
 });
-api.on('invocation:log', ({ invocationId, line }) => find(invocationId)?.push(line));
+api.on('invocation:log', ({ invocationId, lines }) => find(invocationId)?.push(lines));
 api.on('invocation:finished', (result) => find(result.invocationId)?.finish(result));
