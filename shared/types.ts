@@ -112,10 +112,11 @@ export interface InvocationStarted {
   startedAt: number;
 }
 
+/** Lines printed since the last event, in order; all of them arrive before the invocation's `invocation:finished`. */
 export interface InvocationLog {
   invocationId: string;
   requestId: string;
-  line: string;
+  lines: string[];
 }
 
 export interface InvocationResult {

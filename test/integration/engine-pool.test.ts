@@ -37,7 +37,7 @@ async function invokeUntilLine(
   const invocationId = randomUUID();
   const lines: string[] = [];
   const off = t.client.on('invocation:log', (e: InvocationLog) => {
-    if (e.invocationId === invocationId) lines.push(e.line);
+    if (e.invocationId === invocationId) lines.push(...e.lines);
   });
   const result = t.client.call('functions:invoke', {
     projectId: t.projects[runtime],
@@ -218,7 +218,7 @@ describe('Docker going away', () => {
     try {
       const invocationId = randomUUID();
       const lines: string[] = [];
-      lost.client.on('invocation:log', (e) => lines.push(e.line));
+      lost.client.on('invocation:log', (e) => lines.push(...e.lines));
       const result = lost.client.call('functions:invoke', {
         projectId: lost.projects.node,
         functionId: 'Hang',

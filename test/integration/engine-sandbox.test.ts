@@ -36,7 +36,8 @@ describe.each<RuntimeFixture>(['node', 'python', 'bash'])('%s', (runtime) => {
     const invocationId = randomUUID();
     const seen: { what: string; at: number }[] = [];
     const offLog = t.client.on('invocation:log', (e) => {
-      if (e.invocationId === invocationId) seen.push({ what: e.line, at: performance.now() });
+      if (e.invocationId === invocationId)
+        for (const what of e.lines) seen.push({ what, at: performance.now() });
     });
     const offFinished = t.client.on('invocation:finished', (e) => {
       if (e.invocationId === invocationId) seen.push({ what: 'finished', at: performance.now() });

@@ -95,7 +95,7 @@ describe('a process killed mid-invoke', () => {
       const client = createDirectClient(engine);
       const project = await client.call('projects:open', { path: ${JSON.stringify(path.join(t.root, 'node'))} });
       client.on('invocation:log', (l) => {
-        if (!l.line.includes('hanging')) return;
+        if (!l.lines.some((line) => line.includes('hanging'))) return;
         engine.services.records.flush();
         console.log('HANGING ' + l.invocationId);
       });

@@ -1,13 +1,23 @@
-/** Per-invocation log lines, capped so a log flood costs bounded memory and leaves a marker where it was cut. */
+/**
+ * Per-invocation log lines, capped so a log flood costs bounded memory and leaves a marker where it was cut.
+ * Lines reach listeners in batches: one event per line made a flood cost a WebSocket frame, a JSON parse and a
+ * UI update each.
+ */
 export const LOG_CAP_BYTES = 10 * 1024 * 1024;
+/** A batch goes out early at this size, so a flood within one event-loop turn still streams in pieces. */
+export const LOG_BATCH_LINES = 1000;
+export const LOG_BATCH_BYTES = 256 * 1024;
 
 export class LogCollector {
   private readonly lines: string[] = [];
   private bytes = 0;
   private dropped = 0;
+  private pending: string[] = [];
+  private pendingBytes = 0;
+  private scheduled: NodeJS.Immediate | undefined;
 
   constructor(
-    private readonly onLine: (line: string) => void,
+    private readonly onLines: (lines: string[]) => void,
     private readonly cap = LOG_CAP_BYTES,
   ) {}
 
@@ -31,15 +41,32 @@ export class LogCollector {
     this.emit(line);
   }
 
+  /** Sends the lines not yet sent, now; the full text is only asked for once they must all be out. */
+  flush(): void {
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.scheduled = undefined;
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.onLines(batch);
+  }
+
+  /** Flushes first: the caller emits `invocation:finished` next, and no line may arrive after it. */
   text(): string {
+    this.flush();
     const tail = this.dropped > 1 ? `\n[lambench] ${this.dropped} lines dropped after the cap` : '';
     return this.lines.join('\n') + tail;
   }
 
   private emit(line: string): void {
-    this.bytes += line.length + 1;
+    const size = line.length + 1;
+    this.bytes += size;
     this.lines.push(line);
-    this.onLine(line);
+    this.pending.push(line);
+    this.pendingBytes += size;
+    if (this.pending.length >= LOG_BATCH_LINES || this.pendingBytes >= LOG_BATCH_BYTES) this.flush();
+    else this.scheduled ??= setImmediate(() => this.flush());
   }
 }
 
