@@ -104,7 +104,8 @@ describe('bad database files', () => {
   });
 
   it.runIf(isRoot)('disk filling up later: writes wait, the warning shows, nothing is lost', async () => {
-    const home = tmpfs('2m');
+    // Room for the rows twice over once the filler goes: WAL frames, then the pages they land in.
+    const home = tmpfs('4m');
     const engine = await engineIn(home);
     const client = createDirectClient(engine);
     const { records } = engine.services;

@@ -6,7 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { WorkbenchError } from '../../../shared/rpc/errors';
 import { newInvocationId } from '../../../shared/invocation-id';
 import { billedDurationMs, invocationCost } from '../../../shared/pricing';
-import type { InvocationError, InvocationResult } from '../../../shared/types';
+import type { Architecture, InvocationError, InvocationResult } from '../../../shared/types';
 import type { EventBus } from '../event-bus';
 import type { LoadedFunction } from '../projects/template';
 import type { InvocationsRepo } from '../store/invocations-repo';
@@ -96,15 +96,22 @@ export class Invoker {
     const requestId = randomUUID();
     const startedAt = Date.now();
     const base = { invocationId, requestId, projectId: req.projectId, functionId: fn.id };
-    this.records.begin({
-      ...base,
-      trigger: req.trigger,
-      event: req.payload,
-      startedAt,
-      memorySizeMb,
-      architecture: fn.architecture,
-    });
-    this.events.emit('invocation:started', { ...base, startedAt });
+    // The write-ahead row and the `started` event. A warm invoke sends the event to its runtime first and
+    // does this while the function runs; a cold start, a throttle or a failed start does it before anything.
+    let announced = false;
+    const announce = () => {
+      if (announced) return;
+      announced = true;
+      this.records.begin({
+        ...base,
+        trigger: req.trigger,
+        event: req.payload,
+        startedAt,
+        memorySizeMb,
+        architecture: fn.architecture,
+      });
+      this.events.emit('invocation:started', { ...base, startedAt });
+    };
 
     const logs = new LogCollector((lines) =>
       this.events.emit('invocation:log', { invocationId, requestId, lines }),
@@ -112,11 +119,12 @@ export class Invoker {
     /** Container create + start of a cold start, for History's phase timeline. */
     let containerStartMs: number | undefined;
     const finish = (result: Omit<InvocationResult, keyof typeof base | 'logs' | 'logsTruncated'>) => {
+      announce();
       const full: InvocationResult = { ...base, ...result, logs: logs.text(), logsTruncated: logs.truncated };
       // Throttles and failed starts ran no code, so Lambda bills nothing for them.
       const cost =
         full.billedDurationMs > 0
-          ? invocationCost({ durationMs: full.durationMs, memoryMb: memorySizeMb, arch: fn.architecture })
+          ? costOf(full.billedDurationMs, memorySizeMb, fn.architecture)
           : { gbSeconds: 0, totalUsd: 0 };
       this.records.finish({ ...full, gbSeconds: cost.gbSeconds, costUsd: cost.totalUsd, containerStartMs });
       this.events.emit('invocation:finished', full);
@@ -130,7 +138,10 @@ export class Invoker {
       lease = await this.pool.acquire(
         functionKey,
         configKey(req, memorySizeMb),
-        () => this.spec(req, memorySizeMb),
+        () => {
+          announce();
+          return this.spec(req, memorySizeMb);
+        },
         fn.reservedConcurrency,
       );
     } catch (error) {
@@ -194,7 +205,7 @@ export class Invoker {
         });
       }
       logs.push(`START RequestId: ${requestId} Version: $LATEST`);
-      const run = await env.run(
+      const inFlight = env.run(
         {
           requestId,
           payload: req.payload,
@@ -204,6 +215,8 @@ export class Invoker {
         fn.timeout,
         (line) => logs.push(line),
       );
+      announce();
+      const run = await inFlight;
       const { outcome } = run;
       if (run.failure === 'timeout') {
         logs.push(
@@ -314,3 +327,19 @@ function configKey(req: InvokeRequest, memoryMb: number): string {
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/**
+ * Lambda bills whole milliseconds, so an invocation's cost depends only on its billed ms, memory and
+ * architecture: the exact decimal arithmetic runs once per combination, not on every warm invoke.
+ */
+const costs = new Map<string, { gbSeconds: number; totalUsd: number }>();
+function costOf(billedMs: number, memoryMb: number, arch: Architecture) {
+  const key = `${billedMs}|${memoryMb}|${arch}`;
+  let cost = costs.get(key);
+  if (!cost) {
+    if (costs.size >= 10_000) costs.clear();
+    const { gbSeconds, totalUsd } = invocationCost({ durationMs: billedMs, memoryMb, arch });
+    costs.set(key, (cost = { gbSeconds, totalUsd }));
+  }
+  return cost;
+}
