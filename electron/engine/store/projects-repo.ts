@@ -3,8 +3,9 @@ import type { Project } from '../../../shared/types';
 import type { Db } from './database';
 
 /**
- * Every invoke looks its project up; a row read in the last second is reused (a query cost a warm invoke
- * ~25 µs). This process's own writes drop the copy at once; another process's (the CLI's) show within a second.
+ * Every invoke looks its project up; a row read in the last second is reused (the query cost a warm invoke
+ * ~25 µs). This process's own writes drop the copy at once; another process's (the CLI's) show within a
+ * second. Whether the folder still exists is checked every time.
  */
 const ROW_TTL_MS = 1000;
 
