@@ -10,6 +10,7 @@ import { WorkbenchError } from '../../../shared/rpc/errors';
 import type { Sweep, SweepListItem, SweepStatus } from '../../../shared/types';
 import type { Services } from '../services';
 import type { Db } from '../store/database';
+import { checkEventJson } from '../runtime/invoker';
 import { summarize, type SweepData, type SweepRecord, type SweepRun } from './sweep-stats';
 import { SweepsRepo } from './sweeps-repo';
 
@@ -40,7 +41,7 @@ export class SweepRunner {
     const { fn } = await ctx.catalog.function(input.projectId, input.functionId);
     if (fn.unsupported)
       throw new WorkbenchError('FunctionNotRunnable', fn.unsupported, { functionId: fn.id });
-    checkEvent(input.payload);
+    checkEventJson(input.payload);
     if (this.active) {
       throw new WorkbenchError(
         'SweepAlreadyRunning',
@@ -212,17 +213,6 @@ export class SweepRunner {
       ...(result.initDurationMs === undefined ? {} : { initDurationMs: result.initDurationMs }),
       ...(result.error ? { error: clip(`${result.error.type}: ${result.error.message}`) } : {}),
     };
-  }
-}
-
-function checkEvent(payload: string): void {
-  try {
-    JSON.parse(payload);
-  } catch (error) {
-    throw new WorkbenchError(
-      'InvalidRequestContentException',
-      `Could not parse the event as JSON: ${(error as Error).message}`,
-    );
   }
 }
 

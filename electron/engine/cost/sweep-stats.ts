@@ -4,14 +4,7 @@
  * balanced sizes. Pure, so the stored runs can be re-read with another weight or region.
  */
 import { invocationCost, sumExact, toNumber } from '../../../shared/pricing';
-import type {
-  Architecture,
-  InvocationStatus,
-  Sweep,
-  SweepPick,
-  SweepSizeStats,
-  SweepStatus,
-} from '../../../shared/types';
+import type { Architecture, InvocationStatus, Sweep, SweepPick, SweepSizeStats } from '../../../shared/types';
 
 export const TRIM_FRACTION = 0.2;
 
@@ -38,18 +31,19 @@ export interface SweepData {
   note?: string;
 }
 
-export interface SweepRecord {
-  id: number;
-  projectId: number;
-  functionId: string;
-  event: string;
-  memorySizes: number[];
-  runsPerSize: number;
-  status: SweepStatus;
-  startedAt: number;
-  endedAt: number | null;
-  data: SweepData;
-}
+/** A sweep as stored: what was asked and the runs so far; `summarize` derives the rest of a `Sweep`. */
+export type SweepRecord = Pick<
+  Sweep,
+  | 'id'
+  | 'projectId'
+  | 'functionId'
+  | 'event'
+  | 'memorySizes'
+  | 'runsPerSize'
+  | 'status'
+  | 'startedAt'
+  | 'endedAt'
+> & { data: SweepData };
 
 /** Sorted ascending, less ⌊n·20 %⌋ from each end. */
 export function trimmed(values: number[]): number[] {

@@ -253,24 +253,33 @@ export class Invoker {
   }
 
   private spec(req: InvokeRequest, memoryMb: number): Omit<EnvironmentSpec, 'runtimeApi'> {
-    const { fn } = req;
-    const id = randomUUID().slice(0, 12);
     return {
-      id,
-      functionName: fn.functionName,
-      runtime: fn.runtime,
-      handler: fn.handler,
-      codeDir: fn.codeUri,
-      layerDirs: fn.layers,
-      memoryMb,
-      timeoutSec: fn.timeout,
-      ephemeralMb: fn.ephemeralStorage,
-      architecture: fn.architecture,
-      environment: fn.environment,
-      image: req.image,
-      labels: { 'lambench.project': String(req.projectId), 'lambench.function': fn.id },
+      ...environmentConfig(req, memoryMb),
+      id: randomUUID().slice(0, 12),
+      labels: { 'lambench.project': String(req.projectId), 'lambench.function': req.fn.id },
     };
   }
+}
+
+/** What an environment is made from, besides its id and labels. */
+function environmentConfig(
+  req: InvokeRequest,
+  memoryMb: number,
+): Omit<EnvironmentSpec, 'id' | 'labels' | 'runtimeApi'> {
+  const { fn } = req;
+  return {
+    functionName: fn.functionName,
+    runtime: fn.runtime,
+    handler: fn.handler,
+    codeDir: fn.codeUri,
+    layerDirs: fn.layers,
+    memoryMb,
+    timeoutSec: fn.timeout,
+    ephemeralMb: fn.ephemeralStorage,
+    architecture: fn.architecture,
+    environment: fn.environment,
+    image: req.image,
+  };
 }
 
 function checkPayload(payload: string): void {
@@ -282,6 +291,11 @@ function checkPayload(payload: string): void {
       { bytes, limit: MAX_SYNC_PAYLOAD_BYTES },
     );
   }
+  checkEventJson(payload);
+}
+
+/** An event must be JSON, as Lambda's Invoke API requires. */
+export function checkEventJson(payload: string): void {
   try {
     JSON.parse(payload);
   } catch (error) {
@@ -300,26 +314,12 @@ const configKeys = new WeakMap<LoadedFunction, Map<string, string>>();
  * Hashed once per function, code version, memory size and image, not on every invoke.
  */
 function configKey(req: InvokeRequest, memoryMb: number): string {
-  const { fn } = req;
-  let keys = configKeys.get(fn);
-  if (!keys) configKeys.set(fn, (keys = new Map()));
+  let keys = configKeys.get(req.fn);
+  if (!keys) configKeys.set(req.fn, (keys = new Map()));
   const variant = `${req.codeVersion}|${memoryMb}|${req.image}`;
   let key = keys.get(variant);
   if (key === undefined) {
-    const config = {
-      functionName: fn.functionName,
-      runtime: fn.runtime,
-      handler: fn.handler,
-      codeDir: fn.codeUri,
-      layerDirs: fn.layers,
-      memoryMb,
-      timeoutSec: fn.timeout,
-      ephemeralMb: fn.ephemeralStorage,
-      architecture: fn.architecture,
-      environment: fn.environment,
-      image: req.image,
-      codeVersion: req.codeVersion,
-    } satisfies Omit<EnvironmentSpec, 'id' | 'labels' | 'runtimeApi'> & { codeVersion: number };
+    const config = { ...environmentConfig(req, memoryMb), codeVersion: req.codeVersion };
     key = createHash('sha1').update(JSON.stringify(config)).digest('hex');
     keys.set(variant, key);
   }

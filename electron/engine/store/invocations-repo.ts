@@ -42,7 +42,8 @@ type Write = { kind: 'start'; row: InvocationStart } | { kind: 'finish'; row: In
 
 export class InvocationsRepo {
   private queue: Write[] = [];
-  private scheduled = false;
+  /** The pending batch flush; a reader's flush takes its writes and cancels it. */
+  private batchTimer: NodeJS.Timeout | undefined;
   private failure: string | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private dropped = 0;
@@ -103,7 +104,8 @@ export class InvocationsRepo {
    */
   flush(force = false): void {
     if (this.failure && this.retryTimer && !force) return;
-    this.scheduled = false;
+    clearTimeout(this.batchTimer);
+    this.batchTimer = undefined;
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     if (this.queue.length === 0) return;
@@ -182,9 +184,11 @@ export class InvocationsRepo {
   private enqueue(write: Write): void {
     this.queue.push(write);
     // After a failure the retry timer writes the queue; a flush per invoke would only fail again.
-    if (this.scheduled || this.failure) return;
-    this.scheduled = true;
-    setTimeout(() => this.flush(), FLUSH_DELAY_MS);
+    if (this.batchTimer || this.failure) return;
+    this.batchTimer = setTimeout(() => {
+      this.batchTimer = undefined;
+      this.flush();
+    }, FLUSH_DELAY_MS);
   }
 
   private writeFinish(r: InvocationFinish): void {
