@@ -1,0 +1,12 @@
+import type { imageMethods } from '../../../shared/api/images';
+import type { HandlersFor } from '../../../shared/contract';
+import type { Services } from '../services';
+
+export function imageHandlers({ catalog, imageBuilder }: Services): HandlersFor<typeof imageMethods> {
+  return {
+    'functions:image': async ({ projectId, functionId }) =>
+      imageBuilder.status(projectId, await catalog.find(projectId, functionId)),
+    'functions:buildImage': async ({ projectId, functionId }) =>
+      imageBuilder.rebuild(projectId, await catalog.find(projectId, functionId)),
+  };
+}
