@@ -104,6 +104,8 @@ export interface FunctionImageStatus {
   builtAt?: number;
   /** The image's size in bytes, when it exists. */
   sizeBytes?: number;
+  /** The built image's own ENTRYPOINT, CMD and WORKDIR (what runs where ImageConfig sets nothing). */
+  own?: { entryPoint?: string[]; command?: string[]; workingDirectory?: string };
 }
 
 /** One entry of a function's SAM `Events`, summed up in a line. */

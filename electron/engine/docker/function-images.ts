@@ -89,6 +89,11 @@ export class FunctionImages {
       built: info !== undefined,
       builtAt: this.builtAt.get(tag),
       sizeBytes: info?.Size,
+      own: info && {
+        entryPoint: info.Config?.Entrypoint ?? undefined,
+        command: info.Config?.Cmd ?? undefined,
+        workingDirectory: info.Config?.WorkingDir || undefined,
+      },
     };
   }
 

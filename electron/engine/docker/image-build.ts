@@ -68,6 +68,9 @@ export async function contextHash(
   return hash.digest('hex').slice(0, 12);
 }
 
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
+
 interface BuildEvent {
   stream?: string;
   status?: string;
@@ -129,7 +132,8 @@ export async function buildImage(docker: Docker, req: BuildRequest, files?: stri
       },
       (e: BuildEvent) => {
         if (e.aux?.ID) id = e.aux.ID;
-        const text = e.stream ?? e.status ?? '';
+        // A RUN step's stderr comes wrapped in terminal colours.
+        const text = (e.stream ?? e.status ?? '').replace(ANSI, '');
         for (const line of text.split('\n').map((l) => l.trimEnd())) {
           if (!line) continue;
           log.push(line);

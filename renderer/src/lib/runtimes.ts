@@ -14,7 +14,7 @@ export function runtimeOf(fn: Pick<FunctionInfo, 'runtime' | 'packageType'>): st
 /** A function's handler; for an image, its ImageConfig Command, else the image's own CMD. */
 export function handlerOf(fn: Pick<FunctionInfo, 'handler' | 'packageType' | 'image'>): string {
   if (fn.packageType !== 'Image') return fn.handler;
-  return fn.image?.command?.join(' ') ?? 'CMD of the image';
+  return fn.image?.command?.join(' ') ?? 'image default';
 }
 
 export function runtimeFamily(runtime: string): RuntimeFamily {
