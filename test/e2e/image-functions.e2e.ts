@@ -4,7 +4,7 @@
  * Docker's log.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -17,6 +17,7 @@ let browser: Browser;
 let page: Page;
 const dir = join(mkdtempSync(join(tmpdir(), 'lambench-e2e-image-')), 'image-app');
 cpSync('test/fixtures/projects/image-app', dir, { recursive: true });
+writeFileSync(join(dir, 'greeter/stamp'), `${Date.now()}-${Math.random()}\n`);
 
 beforeAll(async () => {
   served = await startServe();
@@ -70,8 +71,16 @@ describe('container-image functions', () => {
   it('Rebuild streams the steps into the Docker task panel, then shows the built image', async () => {
     await page.getByTestId('image-details').getByRole('button', { name: 'Rebuild' }).click();
     const task = tasks().locator('[data-testid="docker-task"][data-kind="build"]').first();
+    // The slow RUN step: the steps so far are listed, the current one last.
+    const current = task.locator('[data-testid="build-step"]').nth(2);
+    await expect
+      .poll(() => current.textContent(), { timeout: 60_000 })
+      .toContain('RUN echo "preparing the image"');
+    expect(await task.getAttribute('data-state')).toBe('running');
+    await clearToasts();
+    await screenshotBothThemes(page, 'image-function-building');
     await expect.poll(() => task.getAttribute('data-state'), { timeout: 60_000 }).toBe('done');
-    expect(await task.textContent()).toContain('Built · 4 steps');
+    expect(await task.textContent()).toContain('Built · 6 steps');
     await expect.poll(() => page.getByTestId('image-build-status').textContent()).toContain('built');
     expect(await page.getByTestId('image-build-status').textContent()).not.toContain('not built');
     expect(await page.getByTestId('image-build-status').textContent()).toMatch(
