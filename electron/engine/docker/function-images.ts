@@ -29,6 +29,10 @@ const slug = (s: string): string =>
 export const imageRepository = (projectName: string, functionId: string): string =>
   `lambench-fn/${slug(projectName)}-${slug(functionId)}`;
 
+/** Docker reports a shell-form ENTRYPOINT as one string. */
+const words = (v: string | string[] | undefined | null): string[] | undefined =>
+  typeof v === 'string' ? [v] : (v ?? undefined);
+
 interface Resolved {
   fn: LoadedFunction;
   codeVersion: number;
@@ -90,7 +94,7 @@ export class FunctionImages {
       builtAt: this.builtAt.get(tag),
       sizeBytes: info?.Size,
       own: info && {
-        entryPoint: info.Config?.Entrypoint ?? undefined,
+        entryPoint: words(info.Config?.Entrypoint),
         command: info.Config?.Cmd ?? undefined,
         workingDirectory: info.Config?.WorkingDir || undefined,
       },
