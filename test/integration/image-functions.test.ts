@@ -238,6 +238,9 @@ describe.skipIf(!hasNodeRic)('a Node image with aws-lambda-ric', () => {
     expect(after.coldStart).toBe(true);
     expect(builds.some((b) => b.image === changed.tag && b.status === 'Built')).toBe(true);
     expect((await status('NodeOk')).built).toBe(true);
+    // The earlier build's tag is gone: one image per function, not one per edit.
+    const tags = await docker('images', '--format', '{{.Tag}}', 'lambench-fn/image-nodeok');
+    expect(tags.split('\n').sort()).toEqual([changed.hash, 'nodejs20.x-v1'].sort());
   }, 120_000);
 });
 
@@ -322,4 +325,20 @@ describe('any image', () => {
   it('a zip function is not an image function', async () => {
     await expect(status('ZipNodeOk')).rejects.toMatchObject({ name: 'NotAnImageFunction' });
   });
+});
+
+describe('without Docker', () => {
+  it('the process executor refuses an image function with a clear error, and records it', async () => {
+    const p = await startTestEngine(['image'], { executor: 'process' });
+    try {
+      const r = await p.invoke('image', 'CustomOverrides');
+      expect(r.status).toBe('error');
+      expect(r.error!.type).toBe('ImageFunctionNeedsDocker');
+      expect(r.error!.message).toContain('runs only with Docker');
+      const record = await p.client.call('history:get', { invocationId: r.invocationId });
+      expect(record.errorType).toBe('ImageFunctionNeedsDocker');
+    } finally {
+      await p.close();
+    }
+  }, 60_000);
 });

@@ -44,6 +44,11 @@ export class FunctionImages {
   /** Builds in progress by tag: two invokes of a changed function share one build. */
   private readonly building = new Map<string, Promise<void>>();
   private readonly builtAt = new Map<string, number>();
+  /** The last hash status() computed per function, for the UI's repeated looks. */
+  private readonly targets = new Map<
+    string,
+    { fn: LoadedFunction; codeVersion: number; target: { tag: string; hash?: string } }
+  >();
 
   constructor(
     private readonly docker: DockerClient,
@@ -60,10 +65,17 @@ export class FunctionImages {
     return tag;
   }
 
-  /** What the function's image is made from and whether it is built (nothing is built here). */
-  async status(projectId: number, fn: LoadedFunction): Promise<FunctionImageStatus> {
-    const { tag, hash } = await this.target(projectId, fn);
-    return this.describe(projectId, fn, tag, hash);
+  /**
+   * What the function's image is made from and whether it is built (nothing is built here). The hash is
+   * computed once per function object and code version, as for invokes.
+   */
+  async status(projectId: number, fn: LoadedFunction, codeVersion: number): Promise<FunctionImageStatus> {
+    const key = `${projectId}/${fn.id}`;
+    const hit = this.targets.get(key);
+    const target =
+      hit && hit.fn === fn && hit.codeVersion === codeVersion ? hit.target : await this.target(projectId, fn);
+    this.targets.set(key, { fn, codeVersion, target });
+    return this.describe(projectId, fn, target.tag, target.hash);
   }
 
   /** Builds the image again even if one with the same context hash exists (the Rebuild button). */
@@ -158,9 +170,32 @@ export class FunctionImages {
     this.builtAt.set(tag, Date.now());
     // `sam build` tags the image <function>:<DockerTag>; the same tag here points at the latest build.
     const repo = tag.slice(0, tag.lastIndexOf(':'));
+    const dockerTag = image.dockerTag ?? 'latest';
     await this.docker.docker
       .getImage(id)
-      .tag({ repo, tag: image.dockerTag ?? 'latest' })
+      .tag({ repo, tag: dockerTag })
       .catch(() => undefined);
+    await this.pruneOlder(repo, [tag, `${repo}:${dockerTag}`]);
+  }
+
+  /**
+   * Untags this function's earlier builds, so editing code does not pile up an image per change. Forced, so
+   * a warm container of the old build (retired by the next acquire) does not keep its tag; Docker keeps the
+   * image itself until that container is gone.
+   */
+  private async pruneOlder(repo: string, keep: string[]): Promise<void> {
+    const docker = this.docker.docker;
+    const images = await docker.listImages({ filters: { reference: [repo] } }).catch(() => []);
+    const stale = images
+      .flatMap((i) => i.RepoTags ?? [])
+      .filter((t) => t.startsWith(`${repo}:`) && !keep.includes(t));
+    await Promise.all(
+      stale.map((t) =>
+        docker
+          .getImage(t)
+          .remove()
+          .catch(() => undefined),
+      ),
+    );
   }
 }

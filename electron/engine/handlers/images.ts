@@ -4,8 +4,10 @@ import type { Services } from '../services';
 
 export function imageHandlers({ catalog, imageBuilder }: Services): HandlersFor<typeof imageMethods> {
   return {
-    'functions:image': async ({ projectId, functionId }) =>
-      imageBuilder.status(projectId, await catalog.find(projectId, functionId)),
+    'functions:image': async ({ projectId, functionId }) => {
+      const { fn, codeVersion } = await catalog.function(projectId, functionId);
+      return imageBuilder.status(projectId, fn, codeVersion);
+    },
     'functions:buildImage': async ({ projectId, functionId }) =>
       imageBuilder.rebuild(projectId, await catalog.find(projectId, functionId)),
   };
