@@ -122,4 +122,19 @@ describe('container-image functions', () => {
     await clearToasts();
     await screenshotBothThemes(page, 'image-function-build-failed');
   });
+
+  it('an invoke of a function whose image does not build fails with the build’s log, and runs nothing', async () => {
+    await page.getByRole('button', { name: 'Clear finished' }).click();
+    await page.getByRole('tab', { name: 'Invoke' }).click();
+    await page.getByRole('button', { name: 'Invoke', exact: true }).click();
+    const card = page.getByTestId('invocation').first();
+    await expect.poll(() => card.getAttribute('data-status'), { timeout: 60_000 }).toBe('error');
+    expect(await card.getByTestId('invocation-error').textContent()).toContain('ImageBuildFailed');
+    await expect.poll(() => card.textContent()).toContain('error: no network here');
+    expect(await card.textContent()).not.toContain('START RequestId');
+    expect(await card.getByTestId('report-init').textContent()).toContain('not started');
+    expect(await card.getByTestId('report-cost').textContent()).toBe('—');
+    await clearToasts();
+    await screenshotBothThemes(page, 'image-function-invoke-build-failed');
+  });
 });
