@@ -281,6 +281,16 @@ describe('any image', () => {
     });
     expect(info.Config.Env).toContain('_HANDLER=function.ok');
     expect(info.Config.Env).toContain('PATH=/var/lang/bin:/usr/local/bin:/usr/bin:/bin:/opt/bin');
+
+    // The same image, named by ImageUri, runs as it is: nothing is built.
+    builds.length = 0;
+    const byUri = await invoke('FromLocalUri', { n: 2 });
+    expect(JSON.parse(byUri.response!)).toEqual({ ok: true, event: { n: 2 } });
+    expect(builds).toEqual([]);
+    expect(await status('FromLocalUri')).toMatchObject({
+      tag: 'lambench-fn/image-customoverrides:latest',
+      built: true,
+    });
   }, 120_000);
 
   it('a failing build shows Docker’s log and a clear error, and runs nothing', async () => {
