@@ -33,22 +33,22 @@ export const imageRepository = (projectName: string, functionId: string): string
 const words = (v: string | string[] | undefined | null): string[] | undefined =>
   typeof v === 'string' ? [v] : (v ?? undefined);
 
-interface Resolved {
+/** What a function's image is for one function object and code version: computed once, then looked up. */
+interface Target {
   fn: LoadedFunction;
   codeVersion: number;
   tag: string;
+  /** Absent for an ImageUri. */
+  hash?: string;
+  /** Built or found on the engine since this target was computed. */
+  ready: boolean;
 }
 
 export class FunctionImages {
-  private readonly resolved = new Map<string, Resolved>();
+  private readonly targets = new Map<string, Target>();
   /** Builds in progress by tag: two invokes of a changed function share one build. */
   private readonly building = new Map<string, Promise<void>>();
   private readonly builtAt = new Map<string, number>();
-  /** The last hash status() computed per function, for the UI's repeated looks. */
-  private readonly targets = new Map<
-    string,
-    { fn: LoadedFunction; codeVersion: number; target: { tag: string; hash?: string } }
-  >();
 
   constructor(
     private readonly docker: DockerClient,
@@ -57,39 +57,24 @@ export class FunctionImages {
 
   /** The image to run for this invoke, built first if its context changed. Throws ImageBuildFailed and kin. */
   async imageFor(projectId: number, fn: LoadedFunction, codeVersion: number): Promise<string> {
-    const key = `${projectId}/${fn.id}`;
-    const hit = this.resolved.get(key);
-    if (hit && hit.fn === fn && hit.codeVersion === codeVersion) return hit.tag;
-    const { tag } = await this.ensure(projectId, fn, false);
-    this.resolved.set(key, { fn, codeVersion, tag });
-    return tag;
+    const target = await this.target(projectId, fn, codeVersion);
+    if (!target.ready) await this.ensure(target, false);
+    return target.tag;
   }
 
-  /**
-   * What the function's image is made from and whether it is built (nothing is built here). The hash is
-   * computed once per function object and code version, as for invokes.
-   */
+  /** What the function's image is made from and whether it is built (nothing is built here). */
   async status(projectId: number, fn: LoadedFunction, codeVersion: number): Promise<FunctionImageStatus> {
-    const key = `${projectId}/${fn.id}`;
-    const hit = this.targets.get(key);
-    const target =
-      hit && hit.fn === fn && hit.codeVersion === codeVersion ? hit.target : await this.target(projectId, fn);
-    this.targets.set(key, { fn, codeVersion, target });
-    return this.describe(projectId, fn, target.tag, target.hash);
+    return this.describe(projectId, await this.target(projectId, fn, codeVersion));
   }
 
   /** Builds the image again even if one with the same context hash exists (the Rebuild button). */
-  async rebuild(projectId: number, fn: LoadedFunction): Promise<FunctionImageStatus> {
-    const { tag, hash } = await this.ensure(projectId, fn, true);
-    return this.describe(projectId, fn, tag, hash);
+  async rebuild(projectId: number, fn: LoadedFunction, codeVersion: number): Promise<FunctionImageStatus> {
+    const target = await this.target(projectId, fn, codeVersion);
+    await this.ensure(target, true);
+    return this.describe(projectId, target);
   }
 
-  private async describe(
-    projectId: number,
-    fn: LoadedFunction,
-    tag: string,
-    hash: string | undefined,
-  ): Promise<FunctionImageStatus> {
+  private async describe(projectId: number, { fn, tag, hash }: Target): Promise<FunctionImageStatus> {
     const info = await this.docker.docker
       .getImage(tag)
       .inspect()
@@ -113,7 +98,11 @@ export class FunctionImages {
     };
   }
 
-  private async target(projectId: number, fn: LoadedFunction): Promise<{ tag: string; hash?: string }> {
+  /** The function's image tag (hashing its context), once per function object and code version. */
+  private async target(projectId: number, fn: LoadedFunction, codeVersion: number): Promise<Target> {
+    const key = `${projectId}/${fn.id}`;
+    const known = this.targets.get(key);
+    if (known && known.fn === fn && known.codeVersion === codeVersion) return known;
     const image = fn.image;
     if (fn.packageType !== 'Image' || !image)
       throw new WorkbenchError('NotAnImageFunction', `${fn.id} is not packaged as a container image`, {
@@ -121,40 +110,44 @@ export class FunctionImages {
       });
     if (fn.unsupported)
       throw new WorkbenchError('FunctionNotRunnable', fn.unsupported, { functionId: fn.id });
-    if (image.imageUri) return { tag: image.imageUri };
-    const files = await contextFiles(image.context!);
-    const hash = await contextHash(
-      { ...image, context: image.context!, dockerfile: image.dockerfile! },
-      files,
-    );
-    return { tag: `${imageRepository(this.opts.projectName(projectId), fn.id)}:${hash}`, hash };
+    let target: Target = { fn, codeVersion, tag: image.imageUri ?? '', ready: false };
+    if (!image.imageUri) {
+      const files = await contextFiles(image.context!);
+      const hash = await contextHash(
+        { ...image, context: image.context!, dockerfile: image.dockerfile! },
+        files,
+      );
+      target = {
+        ...target,
+        tag: `${imageRepository(this.opts.projectName(projectId), fn.id)}:${hash}`,
+        hash,
+      };
+    }
+    this.targets.set(key, target);
+    return target;
   }
 
-  private async ensure(
-    projectId: number,
-    fn: LoadedFunction,
-    force: boolean,
-  ): Promise<{ tag: string; hash?: string }> {
+  /** Makes the target's image present: pulled if it is an ImageUri, built if missing (or forced). */
+  private async ensure(target: Target, force: boolean): Promise<void> {
+    const { fn, tag, hash } = target;
     if (this.opts.executorKind === 'process')
       throw new WorkbenchError(
         'ImageFunctionNeedsDocker',
         `${fn.id} is a container-image function: it runs only with Docker (LAMBENCH_EXECUTOR=process cannot run an image)`,
         { functionId: fn.id },
       );
-    const { tag, hash } = await this.target(projectId, fn);
     const docker = this.docker.docker;
     if (!hash) {
       await ensureImage(docker, tag, this.opts.onProgress);
-      return { tag };
+    } else {
+      let build = this.building.get(tag);
+      if (!build && (force || !(await imageExists(docker, tag)))) {
+        build = this.build(fn, tag).finally(() => this.building.delete(tag));
+        this.building.set(tag, build);
+      }
+      await build;
     }
-    let build = this.building.get(tag);
-    if (!build) {
-      if (!force && (await imageExists(docker, tag))) return { tag, hash };
-      build = this.build(fn, tag).finally(() => this.building.delete(tag));
-      this.building.set(tag, build);
-    }
-    await build;
-    return { tag, hash };
+    target.ready = true;
   }
 
   private async build(fn: LoadedFunction, tag: string): Promise<void> {

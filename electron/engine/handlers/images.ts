@@ -8,7 +8,9 @@ export function imageHandlers({ catalog, imageBuilder }: Services): HandlersFor<
       const { fn, codeVersion } = await catalog.function(projectId, functionId);
       return imageBuilder.status(projectId, fn, codeVersion);
     },
-    'functions:buildImage': async ({ projectId, functionId }) =>
-      imageBuilder.rebuild(projectId, await catalog.find(projectId, functionId)),
+    'functions:buildImage': async ({ projectId, functionId }) => {
+      const { fn, codeVersion } = await catalog.function(projectId, functionId);
+      return imageBuilder.rebuild(projectId, fn, codeVersion);
+    },
   };
 }
