@@ -138,3 +138,21 @@ describe('container-image functions', () => {
     await screenshotBothThemes(page, 'image-function-invoke-build-failed');
   });
 });
+
+describe('the project overview', () => {
+  it('lists image functions with their package type and command', async () => {
+    await page
+      .getByRole('link', { name: 'image-app' })
+      .or(page.getByRole('button', { name: 'image-app' }))
+      .first()
+      .click();
+    await expect
+      .poll(() => page.getByRole('heading', { name: 'image-app', level: 1 }).isVisible())
+      .toBe(true);
+    const row = page.getByRole('row').filter({ hasText: 'GreeterFunction' });
+    expect(await row.textContent()).toContain('Container image');
+    expect(await row.textContent()).toContain('image default');
+    await clearToasts();
+    await screenshotBothThemes(page, 'image-project-overview');
+  });
+});
