@@ -8,6 +8,7 @@ import { appMethods } from './api/app';
 import { costMethods } from './api/cost';
 import { eventMethods } from './api/events';
 import { historyMethods } from './api/history';
+import { imageMethods } from './api/images';
 import { invocationMethods } from './api/invocations';
 import { projectMethods } from './api/projects';
 import { settingsMethods } from './api/settings';
@@ -29,6 +30,7 @@ export const contract = {
   ...settingsMethods,
   ...costMethods,
   ...historyMethods,
+  ...imageMethods,
 };
 
 /** Events the engine pushes to every client. Streams carry the id of what they belong to. */

@@ -65,6 +65,47 @@ export interface FunctionInfo {
   unresolved?: string[];
   /** Absolute folders of the function's local layers, in order (mounted at /opt). */
   layers?: string[];
+  /** 'Image' for container-image functions (PackageType: Image); absent means 'Zip'. */
+  packageType?: 'Zip' | 'Image';
+  /** What a container-image function runs: its Dockerfile (SAM's Metadata) or an existing image. */
+  image?: FunctionImage;
+}
+
+/** A container-image function's image: built from SAM's Metadata, or an existing ImageUri, with ImageConfig. */
+export interface FunctionImage {
+  /** Absolute folder of the build context (Metadata.DockerContext); absent when ImageUri is used as is. */
+  context?: string;
+  /** The Dockerfile, relative to the context (Metadata.Dockerfile, default 'Dockerfile'). */
+  dockerfile?: string;
+  /** Metadata.DockerTag: the extra tag a build gets, as `sam build` gives it (default 'latest'). */
+  dockerTag?: string;
+  buildArgs?: Record<string, string>;
+  /** Metadata.DockerBuildTarget: the Dockerfile stage to build. */
+  target?: string;
+  /** An existing local image, run as it is (no Metadata). */
+  imageUri?: string;
+  /** ImageConfig: each one set overrides the image's own ENTRYPOINT, CMD or WORKDIR. */
+  entryPoint?: string[];
+  command?: string[];
+  workingDirectory?: string;
+}
+
+/** Where a container-image function's image stands: what it is built from and whether that build exists. */
+export interface FunctionImageStatus {
+  projectId: number;
+  functionId: string;
+  /** The image invokes run: `lambench-fn/<project>-<fn>:<context hash>`, or the ImageUri. */
+  tag: string;
+  /** The context hash (files, Dockerfile and build args); absent for an ImageUri. */
+  hash?: string;
+  /** Whether that image is on the Docker engine now (false: the next invoke builds it). */
+  built: boolean;
+  /** When the engine last built it, epoch ms; absent when it was built by an earlier run or is an ImageUri. */
+  builtAt?: number;
+  /** The image's size in bytes, when it exists. */
+  sizeBytes?: number;
+  /** The built image's own ENTRYPOINT, CMD and WORKDIR (what runs where ImageConfig sets nothing). */
+  own?: { entryPoint?: string[]; command?: string[]; workingDirectory?: string };
 }
 
 /** One entry of a function's SAM `Events`, summed up in a line. */
@@ -143,6 +184,8 @@ export interface InvocationResult {
 
 export interface ImagePullProgress {
   image: string;
+  /** What produces the image; absent means 'pull'. A build's `status` is one line of its log. */
+  kind?: 'pull' | 'build' | 'import';
   /** The layer id, or '' for the image as a whole. */
   layer: string;
   status: string;

@@ -26,8 +26,8 @@ function table(list: FunctionInfo[]): string {
     ['ID', 'RUNTIME', 'HANDLER', 'MEMORY', 'TIMEOUT', 'NOTES'],
     ...list.map((f) => [
       f.id,
-      f.runtime || '-',
-      f.handler || '-',
+      f.packageType === 'Image' ? 'image' : f.runtime || '-',
+      f.packageType === 'Image' ? (f.image?.command?.join(' ') ?? '(image CMD)') : f.handler || '-',
       `${f.memorySize} MB`,
       `${f.timeout} s`,
       f.unsupported ? `unsupported: ${f.unsupported}` : '',

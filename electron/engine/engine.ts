@@ -8,6 +8,7 @@ import type { Handlers } from '../../shared/contract';
 import { SweepRunner } from './cost/sweep-runner';
 import { createDockerClient, DockerExecutor, dockerStatus } from './docker';
 import { DockerMonitor } from './docker-monitor';
+import { FunctionImages } from './docker/function-images';
 import { withEnvironmentEvents } from './environment-events';
 import { EventBus } from './event-bus';
 import { isProcessAlive } from './process-alive';
@@ -15,6 +16,7 @@ import { appHandlers } from './handlers/app';
 import { costHandlers } from './handlers/cost';
 import { eventHandlers } from './handlers/events';
 import { historyHandlers } from './handlers/history';
+import { imageHandlers } from './handlers/images';
 import { invocationHandlers } from './handlers/invocations';
 import { projectHandlers } from './handlers/projects';
 import { settingsHandlers } from './handlers/settings';
@@ -84,7 +86,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     keepAliveMs: options.keepAliveMs ?? settings.keepAliveSeconds * 1000,
     globalLimit: options.concurrencyLimit ?? settings.concurrencyLimit,
   });
-  const invoker = new Invoker(pool, events, records);
+  const imageBuilder = new FunctionImages(docker, {
+    projectName: (projectId) => catalog.get(projectId).name,
+    onProgress: (p) => events.emit('image:pull', p),
+    executorKind,
+  });
+  const invoker = new Invoker(pool, events, records, imageBuilder);
   const services: Services = {
     home: options.home,
     executorKind,
@@ -105,6 +112,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     settings: settingsRepo,
     startupSettings: { dockerEndpoint: settings.dockerEndpoint, cpuScaling: settings.cpuScaling },
     sweeps: new SweepRunner(db),
+    imageBuilder,
   };
 
   return {
@@ -116,6 +124,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       ...settingsHandlers(services),
       ...costHandlers(services),
       ...historyHandlers(services),
+      ...imageHandlers(services),
     },
     events,
     services,

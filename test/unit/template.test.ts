@@ -172,7 +172,7 @@ describe('loadTemplate', () => {
       MissingHandlerFunction: `Handler file 'app.js' (or .mjs, .cjs) not found in ${empty}`,
       MissingPythonModule: `Handler file 'pkg/app.py' not found in ${empty}`,
       MissingBootstrap: `Handler file 'bootstrap' not found in ${empty}`,
-      ImageFunction: 'Image functions (PackageType: Image) are not supported yet',
+      ImageFunction: `DockerContext './image' is not a folder (${join(dir, 'image')})`,
       NoRuntimeFunction: 'Runtime is missing (set Runtime on the function or in Globals.Function)',
       InlineFunction: 'Inline code (Code: ZipFile) is not supported yet',
     });

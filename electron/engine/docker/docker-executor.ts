@@ -206,24 +206,63 @@ export class DockerExecutor implements Executor {
     return this.cpus;
   }
 
-  private createOptions(spec: EnvironmentSpec): Docker.ContainerCreateOptions {
+  private async createOptions(spec: EnvironmentSpec): Promise<Docker.ContainerCreateOptions> {
+    if (spec.packageType === 'Image') return this.imageFunctionOptions(spec);
     const awsImage = spec.image.startsWith(AWS_IMAGE_PREFIX);
     const binds = [`${path.resolve(spec.codeDir)}:/var/task:ro`];
     // Official images carry their own client in /var/runtime; ours would hide it.
     if (!awsImage)
       binds.push(`${this.opts.runtimesDir ?? path.join(resourcesDir(), 'runtimes')}:/var/runtime:ro`);
     binds.push(...layerBinds(spec.layerDirs.map((d) => path.resolve(d))));
-    const memory = spec.memoryMb * 1024 * 1024;
-    return {
-      name: containerName(spec.id),
-      Image: spec.image,
+    return this.hardened(spec, {
       Cmd: runtimeCommand(spec, bootstrapPath(spec)),
       Env: toDockerEnv(lambdaEnvironment(spec, { region: this.opts.region, awsImage })),
       WorkingDir: '/var/task',
+      Binds: binds,
+    });
+  }
+
+  /**
+   * A container-image function: the same limits and hardening, but the image is the function. Its own
+   * ENTRYPOINT and CMD run (ImageConfig overriding either), as the sandbox user like on Lambda, and
+   * nothing is mounted: the code and the runtime client are in the image.
+   */
+  private async imageFunctionOptions(spec: EnvironmentSpec): Promise<Docker.ContainerCreateOptions> {
+    const config = spec.imageConfig ?? {};
+    // Given explicitly: Docker would drop the image's CMD when the entrypoint is replaced, Lambda keeps it.
+    const cmd = config.command ?? (await this.imageCmd(spec.image));
+    // As on Lambda, the handler an image function reports is its CMD's first word.
+    const env = lambdaEnvironment(
+      { ...spec, handler: cmd?.[0] ?? '' },
+      { region: this.opts.region, awsImage: true },
+    );
+    return this.hardened(spec, {
+      Entrypoint: config.entryPoint,
+      Cmd: cmd,
+      // The image's own PATH and the like stay: only Lambda's variables and the function's are added.
+      Env: toDockerEnv(env),
+      WorkingDir: config.workingDirectory,
+      Binds: [],
+    });
+  }
+
+  /** Lambda's limits and the sandbox around whatever the container runs. */
+  private hardened(
+    spec: EnvironmentSpec,
+    run: Pick<Docker.ContainerCreateOptions, 'Entrypoint' | 'Cmd' | 'Env' | 'WorkingDir'> & {
+      Binds: string[];
+    },
+  ): Docker.ContainerCreateOptions {
+    const memory = spec.memoryMb * 1024 * 1024;
+    const { Binds, ...command } = run;
+    return {
+      name: containerName(spec.id),
+      Image: spec.image,
+      ...command,
       User: SANDBOX_USER,
       Labels: { ...spec.labels, lambench: '1', 'lambench.env': spec.id, 'lambench.owner': this.owner },
       HostConfig: {
-        Binds: binds,
+        Binds,
         Memory: memory,
         // Equal to Memory: no swap, so going over the limit is an OOM kill as on Lambda.
         MemorySwap: memory,
@@ -242,8 +281,16 @@ export class DockerExecutor implements Executor {
     };
   }
 
+  private async imageCmd(image: string): Promise<string[] | undefined> {
+    const info = await this.docker
+      .getImage(image)
+      .inspect()
+      .catch(() => undefined);
+    return info?.Config?.Cmd ?? undefined;
+  }
+
   private async create(spec: EnvironmentSpec): Promise<Docker.Container> {
-    const options = this.createOptions(spec);
+    const options = await this.createOptions(spec);
     try {
       return await this.docker.createContainer(options);
     } catch (err) {

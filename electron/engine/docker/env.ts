@@ -62,8 +62,9 @@ export function lambdaEnvironment(spec: EnvironmentSpec, opts: EnvOptions = {}):
     AWS_REGION: region,
     AWS_DEFAULT_REGION: region,
   };
-  // OS-only runtimes (provided.*) have no AWS_EXECUTION_ENV on Lambda.
-  if (!spec.runtime.startsWith('provided')) reserved.AWS_EXECUTION_ENV = `AWS_Lambda_${spec.runtime}`;
+  // OS-only runtimes (provided.*) and images (no runtime) have no AWS_EXECUTION_ENV on Lambda.
+  if (spec.runtime && !spec.runtime.startsWith('provided'))
+    reserved.AWS_EXECUTION_ENV = `AWS_Lambda_${spec.runtime}`;
   return { ...defaults, ...own, ...reserved };
 }
 

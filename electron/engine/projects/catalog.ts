@@ -254,5 +254,7 @@ function toInfo(projectId: number, fn: LoadedFunction): FunctionInfo {
     events: fn.events.map(triggerSummary),
     unresolved: fn.unresolved,
     layers: fn.layers,
+    packageType: fn.packageType,
+    image: fn.image,
   };
 }

@@ -12,6 +12,7 @@ import { cfnReadTags } from './cfn-tags';
 import { TemplateError } from './errors';
 import { checkCode, checkRuntime } from './function-checks';
 import { parseEvents, type FunctionEvent } from './function-events';
+import { loadImageFunction } from './image-function';
 import { Resolver, intrinsicKey, type IntrinsicContext } from './intrinsics';
 import { withGlobals } from './sam-globals';
 
@@ -222,10 +223,29 @@ function loadFunction(
     events: serverless ? parseEvents(rawProps.Events, new Resolver({ ...ctx, lenient: true })) : [],
     unresolved,
   };
+  if (packageType === 'Image') {
+    // Runtime, Handler and code come from the image; Lambda rejects layers on image functions.
+    const { image, reason } = loadImageFunction(dir, serverless, get, obj(res.Metadata));
+    Object.assign(fn, {
+      packageType: 'Image',
+      image,
+      runtime: '',
+      handler: '',
+      codeUri: image.context ?? '',
+    });
+    fn.layers = [];
+    const layers = rawProps.Layers;
+    const layerReason = Array.isArray(layers) && layers.length ? imageLayersReason : undefined;
+    if (reason || layerReason) fn.unsupported = reason ?? layerReason;
+    return fn;
+  }
   const reason = unsupportedReason(fn, { packageType, code, codeUriText, arch, rawProps, res });
   if (reason) fn.unsupported = reason;
   return fn;
 }
+
+const imageLayersReason =
+  'Layers are not supported for functions packaged as a container image (Lambda rejects them)';
 
 /** Local layers (`!Ref LayerInThisTemplate`) become folders; ARNs of published layers cannot be fetched. */
 function resolveLayers(
@@ -251,7 +271,7 @@ function unsupportedReason(
   fn: LoadedFunction,
   x: { packageType: string; code: unknown; codeUriText: string; arch: string; rawProps: Obj; res: Obj },
 ): string | undefined {
-  if (x.packageType === 'Image') return 'Image functions (PackageType: Image) are not supported yet';
+  if (x.packageType !== 'Zip') return `PackageType '${x.packageType}' is not valid (Zip or Image)`;
   const runtimeProblem = checkRuntime(fn.runtime);
   if (runtimeProblem) return runtimeProblem;
   if (x.arch !== 'x86_64' && x.arch !== 'arm64') return `Architecture '${x.arch}' is not valid`;

@@ -26,6 +26,10 @@ export interface EnvironmentSpec {
   runtimeApi: string;
   /** Labels for everything this environment creates (project, function, config hash). */
   labels: Record<string, string>;
+  /** 'Image': `image` is the function itself; its own entrypoint runs, with no code or client mounted. */
+  packageType?: 'Zip' | 'Image';
+  /** ImageConfig: each one set overrides the image's ENTRYPOINT, CMD or WORKDIR. */
+  imageConfig?: { entryPoint?: string[]; command?: string[]; workingDirectory?: string };
 }
 
 /** One line of output, and the bytes it took in the stream (its line break included). */

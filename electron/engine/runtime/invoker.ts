@@ -45,6 +45,11 @@ interface Running {
   stopRequested: boolean;
 }
 
+/** The image a container-image function runs, built when its context changed (FunctionImages). */
+export interface FunctionImageSource {
+  imageFor(projectId: number, fn: LoadedFunction, codeVersion: number): Promise<string>;
+}
+
 export class Invoker {
   /** Invocations in progress, by invocation id, so they can be stopped. */
   private readonly running = new Map<string, Running>();
@@ -53,6 +58,7 @@ export class Invoker {
     private readonly pool: Pool,
     private readonly events: EventBus,
     private readonly records: InvocationsRepo,
+    private readonly functionImages?: FunctionImageSource,
   ) {}
 
   /**
@@ -90,7 +96,12 @@ export class Invoker {
     }
   }
 
-  private async run(req: InvokeRequest, invocationId: string, running: Running): Promise<InvocationResult> {
+  private async run(
+    request: InvokeRequest,
+    invocationId: string,
+    running: Running,
+  ): Promise<InvocationResult> {
+    let req = request;
     const { fn } = req;
     const memorySizeMb = req.memoryMb ?? fn.memorySize;
     const requestId = randomUUID();
@@ -131,6 +142,21 @@ export class Invoker {
       return full;
     };
     const common = { startedAt, memorySizeMb, architecture: fn.architecture };
+    const notRun = { durationMs: 0, billedDurationMs: 0, coldStart: false, maxMemoryUsedMb: 0 };
+
+    if (fn.packageType === 'Image') {
+      // Built (or found) before anything starts: a failed build runs nothing, and says why.
+      try {
+        if (!this.functionImages) throw new WorkbenchError('ImageFunctionNeedsDocker', 'No image builder');
+        req = { ...req, image: await this.functionImages.imageFor(req.projectId, fn, req.codeVersion) };
+      } catch (error) {
+        const e = error as WorkbenchError;
+        logs.push(`Could not build the function's image: ${e.name}: ${e.message}`);
+        const log = (e.details as { log?: string } | undefined)?.log;
+        if (log) log.split('\n').forEach((l) => logs.push(l));
+        return finish({ ...common, ...notRun, status: 'error', error: { type: e.name, message: e.message } });
+      }
+    }
 
     const functionKey = `${req.projectId}/${fn.id}`;
     let lease;
@@ -279,6 +305,16 @@ function environmentConfig(
     architecture: fn.architecture,
     environment: fn.environment,
     image: req.image,
+    ...(fn.packageType === 'Image'
+      ? {
+          packageType: 'Image' as const,
+          imageConfig: {
+            entryPoint: fn.image?.entryPoint,
+            command: fn.image?.command,
+            workingDirectory: fn.image?.workingDirectory,
+          },
+        }
+      : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * Docker work in progress: image pulls (per layer) and environment starts. Kept at module level and fed by
+ * Docker work in progress: image pulls (per layer), image builds (per step) and environment starts. Kept at module level and fed by
  * engine events from the moment the UI loads, so a pull started on one page is still followed on another.
  */
 import type {
@@ -20,13 +20,17 @@ export interface LayerProgress {
 
 export interface DockerTask {
   id: string;
-  kind: 'pull' | 'environment';
+  kind: 'pull' | 'build' | 'environment';
   title: string;
   detail: string;
   state: 'running' | 'done' | 'failed';
   error?: string;
   /** Pulls only, in the order the engine first reported them. */
   layers: LayerProgress[];
+  /** Builds only: the Dockerfile's steps as Docker reported them (`Step 2/5 : COPY …`). */
+  steps?: string[];
+  /** Builds only: the last lines of Docker's build log. */
+  log?: string[];
   startedAt: number;
   endedAt?: number;
   /** What the task is about: the image, or the environment id. */
@@ -36,6 +40,8 @@ export interface DockerTask {
 /** How long a finished environment start stays listed; pulls stay until cleared. */
 const ENVIRONMENT_LINGER_MS = 8000;
 const MAX_TASKS = 30;
+/** Build log lines a task keeps (the panel shows the end of a failed build's). */
+const BUILD_LOG_LINES = 40;
 
 export const dockerTasks = $state({
   tasks: [] as DockerTask[],
@@ -103,7 +109,27 @@ function end(task: DockerTask, state: 'done' | 'failed', detail: string, error?:
   }
 }
 
+function onBuild(p: ImagePullProgress): void {
+  let task = taskFor('build', p.image);
+  if (!task) {
+    task = addTask('build', p.image, `Build ${p.image}`, p.status);
+    Object.assign(task, { steps: [], log: [] });
+  }
+  if (p.error) return end(task, 'failed', 'Build failed', p.error);
+  if (p.done) return end(task, 'done', `Built · ${task.steps?.length ?? 0} steps`);
+  const step = /^Step (\d+\/\d+) : (.*)$/.exec(p.status);
+  if (step) {
+    task.steps?.push(p.status);
+    task.detail = `Step ${step[1]}: ${step[2]}`;
+  } else if (!task.steps?.length) {
+    task.detail = p.status;
+  }
+  task.log?.push(p.status);
+  if (task.log && task.log.length > BUILD_LOG_LINES) task.log.splice(0, task.log.length - BUILD_LOG_LINES);
+}
+
 function onPull(p: ImagePullProgress): void {
+  if (p.kind === 'build') return onBuild(p);
   const task = taskFor('pull', p.image) ?? addTask('pull', p.image, `Pull ${p.image}`, p.status);
   if (p.layer) {
     const layer = task.layers.find((l) => l.id === p.layer);

@@ -198,7 +198,9 @@ async function loadHandler() {
     if (err instanceof SyntaxError) {
       throw new RuntimeError('Runtime.UserCodeSyntaxError', `${err.name}: ${err.message}`, err);
     }
-    if (err?.code === 'ERR_MODULE_NOT_FOUND' || err?.code === 'MODULE_NOT_FOUND') {
+    // Only require()'s MODULE_NOT_FOUND, as in the official client (aws-lambda-ric): an ES module's
+    // missing import (ERR_MODULE_NOT_FOUND) fails init as a plain Error there, so it does here.
+    if (err?.code === 'MODULE_NOT_FOUND') {
       throw new RuntimeError('Runtime.ImportModuleError', `Error: ${err.message.split('\n')[0]}`, err);
     }
     throw err;
