@@ -8,7 +8,9 @@ import { appMethods } from './api/app';
 import { costMethods } from './api/cost';
 import { eventMethods } from './api/events';
 import { historyMethods } from './api/history';
+import { hostOpenMethods } from './api/host-open';
 import { invocationMethods } from './api/invocations';
+import { localImageMethods } from './api/local-images';
 import { projectMethods } from './api/projects';
 import { settingsMethods } from './api/settings';
 import type {
@@ -29,6 +31,8 @@ export const contract = {
   ...settingsMethods,
   ...costMethods,
   ...historyMethods,
+  ...localImageMethods,
+  ...hostOpenMethods,
 };
 
 /** Events the engine pushes to every client. Streams carry the id of what they belong to. */

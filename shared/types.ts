@@ -150,6 +150,8 @@ export interface ImagePullProgress {
   total?: number;
   done: boolean;
   error?: string;
+  /** What produces the image: a registry pull (the default), a build, or an import. */
+  kind?: 'pull' | 'build' | 'import';
 }
 
 /** A Docker endpoint check (Settings → Test connection). */
@@ -332,4 +334,21 @@ export interface SweepProgress {
   memoryMb: number;
   status: SweepStatus;
   failed: number;
+}
+
+/** A local runtime image built for a runtime (images:buildLocal). */
+export interface LocalImageOutcome {
+  runtime: string;
+  image: string;
+  /** False when an up-to-date build was already there. */
+  built: boolean;
+  sizeBytes?: number;
+  durationMs?: number;
+}
+
+/** What was opened on the engine's machine, and with which program. */
+export interface OpenedOnHost {
+  path: string;
+  /** The program, e.g. `code`, `$EDITOR (vim)`, `xdg-open`. */
+  opener: string;
 }

@@ -8,6 +8,7 @@ import type { Handlers } from '../../shared/contract';
 import { SweepRunner } from './cost/sweep-runner';
 import { createDockerClient, DockerExecutor, dockerStatus } from './docker';
 import { DockerMonitor } from './docker-monitor';
+import { LocalImageBuilder } from './docker/local-runtime-images';
 import { withEnvironmentEvents } from './environment-events';
 import { EventBus } from './event-bus';
 import { isProcessAlive } from './process-alive';
@@ -15,7 +16,9 @@ import { appHandlers } from './handlers/app';
 import { costHandlers } from './handlers/cost';
 import { eventHandlers } from './handlers/events';
 import { historyHandlers } from './handlers/history';
+import { hostOpenHandlers } from './handlers/host-open';
 import { invocationHandlers } from './handlers/invocations';
+import { localImageHandlers } from './handlers/local-images';
 import { projectHandlers } from './handlers/projects';
 import { settingsHandlers } from './handlers/settings';
 import { ProjectCatalog } from './projects/catalog';
@@ -105,6 +108,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     settings: settingsRepo,
     startupSettings: { dockerEndpoint: settings.dockerEndpoint, cpuScaling: settings.cpuScaling },
     sweeps: new SweepRunner(db),
+    imageBuilder: new LocalImageBuilder(docker.docker, {
+      cacheFile: join(options.home, 'cache', 'ldd.json'),
+      onProgress: (p) => events.emit('image:pull', p),
+    }),
   };
 
   return {
@@ -116,6 +123,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       ...settingsHandlers(services),
       ...costHandlers(services),
       ...historyHandlers(services),
+      ...localImageHandlers(services),
+      ...hostOpenHandlers(services),
     },
     events,
     services,

@@ -1,5 +1,6 @@
 import type { SweepRunner } from './cost/sweep-runner';
 import type { DockerClient } from './docker';
+import type { LocalImageBuilder } from './docker/local-runtime-images';
 import type { DockerMonitor } from './docker-monitor';
 import type { EventBus } from './event-bus';
 import type { ProjectCatalog } from './projects/catalog';
@@ -41,4 +42,6 @@ export interface Services {
   startupSettings: Pick<Settings, 'dockerEndpoint' | 'cpuScaling'>;
   /** Memory sweeps (power tuning): one at a time, stored in the sweeps table. */
   sweeps: SweepRunner;
+  /** Builds runtime images locally (from the host's binaries) when no registry answers. */
+  imageBuilder: LocalImageBuilder;
 }
