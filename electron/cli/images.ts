@@ -25,7 +25,8 @@ const secs = (ms?: number) => (ms === undefined ? '' : ` in ${(ms / 1000).toFixe
 
 function progressPrinter(json: boolean) {
   return (p: ImagePullProgress) => {
-    if (!json && p.kind === 'build' && !p.done) console.error(`${p.image}: ${p.status}…`);
+    if (!json && p.kind === 'build' && !p.done && p.status !== 'Reading host binaries')
+      console.error(`${p.image}: ${p.status}…`);
   };
 }
 

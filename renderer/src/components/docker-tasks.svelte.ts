@@ -6,6 +6,7 @@ import type {
   EnvironmentChange,
   ImagePullProgress,
   InvocationResult,
+  LocalImageOutcome,
   PullOutcome,
 } from '../../../shared/types';
 import { api } from '../lib/api';
@@ -20,7 +21,7 @@ export interface LayerProgress {
 
 export interface DockerTask {
   id: string;
-  kind: 'pull' | 'environment';
+  kind: 'pull' | 'build' | 'environment';
   title: string;
   detail: string;
   state: 'running' | 'done' | 'failed';
@@ -60,6 +61,15 @@ export async function pullImage(image: string): Promise<PullOutcome> {
     end(task, 'failed', 'Failed', (error as Error).message);
     throw error;
   }
+}
+
+/**
+ * Builds a runtime's local image through the engine (which then points the runtime at it); progress arrives
+ * as `image:pull` events of kind 'build'. Throws the engine's error.
+ */
+export async function buildLocalImage(runtime: string): Promise<LocalImageOutcome> {
+  dockerTasks.expanded = true;
+  return api.call('images:buildLocal', { runtime });
 }
 
 export function clearFinished(): void {
@@ -104,7 +114,9 @@ function end(task: DockerTask, state: 'done' | 'failed', detail: string, error?:
 }
 
 function onPull(p: ImagePullProgress): void {
-  const task = taskFor('pull', p.image) ?? addTask('pull', p.image, `Pull ${p.image}`, p.status);
+  const kind = p.kind === 'build' ? 'build' : 'pull';
+  const verb = kind === 'build' ? 'Build' : 'Pull';
+  const task = taskFor(kind, p.image) ?? addTask(kind, p.image, `${verb} ${p.image}`, p.status);
   if (p.layer) {
     const layer = task.layers.find((l) => l.id === p.layer);
     const next = { id: p.layer, status: p.status, current: p.current, total: p.total, done: p.done };
@@ -113,7 +125,7 @@ function onPull(p: ImagePullProgress): void {
     return;
   }
   if (p.error) end(task, 'failed', 'Failed', p.error);
-  else if (p.status === 'Pulled') end(task, 'done', 'Pulled');
+  else if (p.status === 'Pulled' || (kind === 'build' && p.done)) end(task, 'done', p.status);
   else if (p.status) task.detail = p.status;
 }
 
