@@ -54,7 +54,12 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-const shoot = (name: string) => screenshotBothThemes(page, name);
+/** Screenshots without the toasts of earlier steps over them. */
+async function shoot(name: string): Promise<void> {
+  for (const close of await page.getByRole('button', { name: 'Dismiss', exact: true }).all())
+    await close.click();
+  await screenshotBothThemes(page, name);
+}
 const lines = (file: string) =>
   existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
 
@@ -91,6 +96,7 @@ describe('first run on a machine without images', () => {
     const offer = card.getByTestId('local-image-offer');
     await expect.poll(() => offer.textContent()).toContain('nodejs20.x now runs on it');
     await shoot('first-run-built');
+    await page.getByRole('button', { name: 'Collapse Docker tasks' }).click();
 
     await page.getByRole('button', { name: 'Invoke', exact: true }).click();
     const next = page.getByTestId('invocation').first();

@@ -81,7 +81,9 @@ export async function ensureImage(
   try {
     stream = await docker.pull(ref);
   } catch (err) {
-    const cause = (err as { json?: { message?: string } }).json?.message ?? (err as Error).message;
+    const raw = (err as { json?: { message?: string } }).json?.message ?? (err as Error).message;
+    // docker-modem wraps the engine's words as "(HTTP code 500) server error - <words> ".
+    const cause = raw.replace(/^\(HTTP code \d+\)[^-]*- /, '').trim();
     onProgress({ image, layer: '', status: 'Failed', done: true, error: cause });
     throw new ImageNotAvailableError(image, cause, runtime);
   }

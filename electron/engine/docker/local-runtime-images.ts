@@ -363,7 +363,7 @@ export class LocalImageBuilder {
           .catch(() => {});
       const size = (await this.docker.getImage(image).inspect()).Size;
       const ms = Date.now() - started;
-      progress('Built', { done: true });
+      progress(`Built · ${(size / 1e6).toFixed(0)} MB in ${(ms / 1000).toFixed(1)} s`, { done: true });
       return { image, built: true, size, ms };
     } catch (err) {
       const message = (err as Error).message;
