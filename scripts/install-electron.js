@@ -3,19 +3,10 @@
 // missing network is not an `npm install` error; this runs the very same script, then says in one line
 // what happened. Without the binary `npm start` serves the same UI in web mode.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { electronBinary } from './electron-binary.js';
 
 const require = createRequire(import.meta.url);
-
-function electronBinary() {
-  try {
-    const path = require('electron'); // throws when the binary was never downloaded
-    return typeof path === 'string' && existsSync(path) ? path : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 function download() {
   let script;
@@ -37,7 +28,7 @@ const why = had
   ? undefined
   : process.env.ELECTRON_SKIP_BINARY_DOWNLOAD
     ? 'ELECTRON_SKIP_BINARY_DOWNLOAD is set'
-    : download();
+    : (download() ?? 'the download left no binary');
 if (electronBinary())
   console.log(`Electron binary ${had ? 'present' : 'installed'}: \`npm start\` opens the desktop app`);
 else console.log(`Electron binary not available (${why}): \`npm start\` will use web mode`);

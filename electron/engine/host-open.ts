@@ -1,11 +1,11 @@
 /**
  * Opening a function's handler in the user's editor and a project in the file manager, on the machine the
- * engine runs on. The editor is $VISUAL, else $EDITOR, else VS Code's `code` when on PATH, else the OS
- * default for the file (xdg-open, open, start).
+ * engine runs on. The editor is $VISUAL, else $EDITOR (unless it is a terminal editor such as vim), else
+ * VS Code's `code` when on PATH, else the OS default for the file (xdg-open, open, start).
  */
 import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { basename, delimiter, join } from 'node:path';
 import { WorkbenchError } from '../../shared/rpc/errors';
 import type { FunctionInfo, OpenedOnHost } from '../../shared/types';
 
@@ -42,11 +42,29 @@ function systemOpener(): string[] {
   return ['xdg-open'];
 }
 
+/** Editors that need a terminal: started from the app they would run invisibly, so they are passed over. */
+const TERMINAL_EDITORS = new Set([
+  'vi',
+  'vim',
+  'nvim',
+  'nano',
+  'pico',
+  'micro',
+  'hx',
+  'helix',
+  'kak',
+  'joe',
+  'ed',
+  'mg',
+]);
+
 function editorCommand(): { argv: string[]; opener: string } {
   for (const name of ['VISUAL', 'EDITOR'] as const) {
     const value = process.env[name]?.trim();
     // A value may carry flags (`code -w`); paths with spaces belong in a wrapper script.
-    if (value) return { argv: value.split(/\s+/), opener: `$${name} (${value})` };
+    const argv = value ? value.split(/\s+/) : [];
+    if (argv.length && !TERMINAL_EDITORS.has(basename(argv[0])))
+      return { argv, opener: `$${name} (${value})` };
   }
   if (onPath('code')) return { argv: ['code'], opener: 'code' };
   const argv = systemOpener();
