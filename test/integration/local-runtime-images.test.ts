@@ -72,17 +72,15 @@ describe('first run without images', () => {
     if (!fs.existsSync('out/main/cli.js'))
       throw new Error('The CLI is not built: run `npm run build` first.');
     const env = { ...process.env, LAMBENCH_HOME: path.join(root, 'cli-home') };
-    const err = await run(
-      process.execPath,
-      [CLI, 'invoke', await functionId(), '--project', path.join(root, 'hello')],
-      {
-        env,
-      },
-    ).catch((e: { code: number; stderr: string }) => e);
-    expect((err as { code: number }).code).toBe(1);
-    expect((err as { stderr: string }).stderr).toMatch(
-      /ImageNotAvailable: .*`lambench images build nodejs20\.x`/,
-    );
+    const args = [CLI, 'invoke', await functionId(), '--project', path.join(root, 'hello')];
+    const failed = (await run(process.execPath, args, { env }).catch((e: unknown) => e)) as {
+      code: number;
+      stderr: string;
+    };
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/ImageNotAvailable: .*`lambench images build nodejs20\.x`/);
+    // The last line is the command to run.
+    expect(failed.stderr.trimEnd().split('\n').at(-1)).toBe('  lambench images build nodejs20.x');
   });
 
   it('builds the local image with progress, points the runtime at it, and the invoke succeeds', async () => {
