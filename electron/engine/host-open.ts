@@ -1,7 +1,7 @@
 /**
  * Opening a function's handler in the user's editor and a project in the file manager, on the machine the
  * engine runs on. The editor is $VISUAL, else $EDITOR (unless it is a terminal editor such as vim), else
- * VS Code's `code` when on PATH, else the OS default for the file (xdg-open, open, start).
+ * VS Code's `code` when on PATH, else the OS default text editor (xdg-open, open -t, Notepad).
  */
 import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
@@ -35,10 +35,13 @@ function onPath(program: string): boolean {
   });
 }
 
-/** The OS's own "open this" command. */
-function systemOpener(): string[] {
-  if (process.platform === 'darwin') return ['open'];
-  if (process.platform === 'win32') return ['cmd', '/c', 'start', '""'];
+/**
+ * The OS's default for a text file. Never a plain `open`/`start`: those would *run* a `bootstrap` or an
+ * associated `.py` instead of showing it, so macOS gets `open -t` (the text editor) and Windows Notepad.
+ */
+function systemEditor(): string[] {
+  if (process.platform === 'darwin') return ['open', '-t'];
+  if (process.platform === 'win32') return ['notepad'];
   return ['xdg-open'];
 }
 
@@ -67,8 +70,8 @@ function editorCommand(): { argv: string[]; opener: string } {
       return { argv, opener: `$${name} (${value})` };
   }
   if (onPath('code')) return { argv: ['code'], opener: 'code' };
-  const argv = systemOpener();
-  return { argv, opener: argv[0] };
+  const argv = systemEditor();
+  return { argv, opener: argv.join(' ') };
 }
 
 /** Starts `argv + path` detached (the editor outlives the engine); rejects if it cannot be started. */
@@ -96,6 +99,7 @@ export function openInEditor(path: string): Promise<OpenedOnHost> {
 }
 
 export function openInFileManager(folder: string): Promise<OpenedOnHost> {
-  const argv = process.platform === 'win32' ? ['explorer'] : systemOpener();
-  return launch(argv, folder, argv[0]);
+  const opener =
+    process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  return launch([opener], folder, opener);
 }
