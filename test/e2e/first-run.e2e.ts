@@ -108,6 +108,16 @@ describe('first run on a machine without images', () => {
     // Settings' image map now points the runtime at the local image, present on this machine.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Settings' }).click();
     await expect.poll(() => page.getByLabel('nodejs20.x').inputValue()).toBe(`${REPO}/nodejs:20`);
+
+    // The same build from the image table: nodejs22.x's official image is missing too; the local one is shared.
+    const row = page.locator('[data-testid="image-row"][data-runtime="nodejs22.x"]');
+    await expect.poll(() => row.getByTestId('image-state').getAttribute('data-state')).toBe('missing');
+    await row.getByRole('button', { name: 'Build a local image for nodejs22.x' }).click();
+    await expect.poll(() => page.getByLabel('nodejs22.x').inputValue()).toBe(`${REPO}/nodejs:20`);
+    await expect.poll(() => row.getByTestId('image-state').getAttribute('data-state')).toBe('present');
+    await page.getByRole('button', { name: 'Collapse Docker tasks' }).click();
+    await row.scrollIntoViewIfNeeded();
+    await shoot('first-run-settings-images');
   });
 
   it('opens the handler in $EDITOR and the project folder in the file manager, on the host', async () => {
