@@ -15,12 +15,16 @@ fs.mkdirSync(bin);
 
 function recorder(name: string): string {
   const file = path.join(bin, name);
-  fs.writeFileSync(file, `#!/bin/sh\necho "$@" > '${path.join(root, `${name}.argv`)}'\n`, { mode: 0o755 });
+  const argv = path.join(root, `${name}.argv`);
+  // Written aside, then renamed: a reader never sees a half-written file.
+  fs.writeFileSync(file, `#!/bin/sh\necho "$@" > '${argv}.tmp' && mv '${argv}.tmp' '${argv}'\n`, {
+    mode: 0o755,
+  });
   return file;
 }
 const recorded = async (name: string) => {
   const file = path.join(root, `${name}.argv`);
-  await expect.poll(() => fs.existsSync(file)).toBe(true);
+  await expect.poll(() => fs.existsSync(file), { timeout: 10_000 }).toBe(true);
   return fs.readFileSync(file, 'utf8').trim();
 };
 
