@@ -1,26 +1,16 @@
 // `npm start`: the desktop app when Electron's binary is installed, else the same UI in web mode.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { electronBinary } from './electron-binary.js';
 import { electronSqliteBinding } from './electron-sqlite.js';
-
-const require = createRequire(import.meta.url);
-
-function electronBinary() {
-  try {
-    const path = require('electron'); // the path of the binary, or a throw when it was never downloaded
-    return typeof path === 'string' && existsSync(path) ? path : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 const binary = electronBinary();
 if (binary) {
   const env = { ...process.env, LAMBENCH_SQLITE_BINDING: electronSqliteBinding() };
   spawn(binary, ['.'], { stdio: 'inherit', env }).on('exit', (code) => process.exit(code ?? 0));
 } else {
-  console.log('Electron’s binary is not installed here (ELECTRON_SKIP_BINARY_DOWNLOAD, or no network),');
+  console.log(
+    'Electron’s binary is not installed here (its download failed at `npm install`, or was skipped),',
+  );
   console.log('so Lambench starts in web mode: the same UI, served on 127.0.0.1 behind a token.\n');
   const serve = spawn(process.execPath, ['bin/lambench.js', 'serve', ...process.argv.slice(2)], {
     stdio: ['inherit', 'pipe', 'inherit'],

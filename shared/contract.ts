@@ -9,7 +9,9 @@ import { costMethods } from './api/cost';
 import { eventMethods } from './api/events';
 import { historyMethods } from './api/history';
 import { imageMethods } from './api/images';
+import { hostOpenMethods } from './api/host-open';
 import { invocationMethods } from './api/invocations';
+import { localImageMethods } from './api/local-images';
 import { projectMethods } from './api/projects';
 import { settingsMethods } from './api/settings';
 import type {
@@ -31,6 +33,8 @@ export const contract = {
   ...costMethods,
   ...historyMethods,
   ...imageMethods,
+  ...localImageMethods,
+  ...hostOpenMethods,
 };
 
 /** Events the engine pushes to every client. Streams carry the id of what they belong to. */

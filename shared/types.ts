@@ -376,3 +376,20 @@ export interface SweepProgress {
   status: SweepStatus;
   failed: number;
 }
+
+/** A local runtime image built for a runtime (images:buildLocal). */
+export interface LocalImageOutcome {
+  runtime: string;
+  image: string;
+  /** False when an up-to-date build was already there. */
+  built: boolean;
+  sizeBytes?: number;
+  durationMs?: number;
+}
+
+/** What was opened on the engine's machine, and with which program. */
+export interface OpenedOnHost {
+  path: string;
+  /** The program, e.g. `code`, `$EDITOR (vim)`, `xdg-open`. */
+  opener: string;
+}

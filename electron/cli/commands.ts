@@ -3,6 +3,7 @@ import { cost } from './cost';
 import { events } from './events';
 import { functions } from './functions';
 import { history } from './history';
+import { images } from './images';
 import { init } from './init';
 import { invoke } from './invoke';
 import { serve } from './serve';
@@ -17,4 +18,5 @@ export const commands: Record<string, Command> = {
   serve,
   cost,
   tune,
+  images,
 };

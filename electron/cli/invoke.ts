@@ -52,6 +52,10 @@ function toJson(r: InvocationResult) {
 function printHuman(r: InvocationResult): void {
   process.stderr.write(`${r.logs}\n`);
   if (r.error) console.error(`\n${r.error.type}: ${r.error.message}`);
+  // No registry: end on the one command that fixes it, where the eye lands.
+  const build = /`(lambench images build \S+)`/.exec(r.error?.message ?? '')?.[1];
+  if (r.error?.type === 'ImageNotAvailable' && build)
+    console.error(`\nTo build it on this machine, run:\n  ${build}`);
   if (r.response !== undefined) console.log(r.response);
 }
 

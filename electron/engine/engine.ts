@@ -9,6 +9,7 @@ import { SweepRunner } from './cost/sweep-runner';
 import { createDockerClient, DockerExecutor, dockerStatus } from './docker';
 import { DockerMonitor } from './docker-monitor';
 import { FunctionImages } from './docker/function-images';
+import { LocalImageBuilder } from './docker/local-runtime-images';
 import { withEnvironmentEvents } from './environment-events';
 import { EventBus } from './event-bus';
 import { isProcessAlive } from './process-alive';
@@ -17,7 +18,9 @@ import { costHandlers } from './handlers/cost';
 import { eventHandlers } from './handlers/events';
 import { historyHandlers } from './handlers/history';
 import { imageHandlers } from './handlers/images';
+import { hostOpenHandlers } from './handlers/host-open';
 import { invocationHandlers } from './handlers/invocations';
+import { localImageHandlers } from './handlers/local-images';
 import { projectHandlers } from './handlers/projects';
 import { settingsHandlers } from './handlers/settings';
 import { ProjectCatalog } from './projects/catalog';
@@ -86,12 +89,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     keepAliveMs: options.keepAliveMs ?? settings.keepAliveSeconds * 1000,
     globalLimit: options.concurrencyLimit ?? settings.concurrencyLimit,
   });
-  const imageBuilder = new FunctionImages(docker, {
+  const functionImages = new FunctionImages(docker, {
     projectName: (projectId) => catalog.get(projectId).name,
     onProgress: (p) => events.emit('image:pull', p),
     executorKind,
   });
-  const invoker = new Invoker(pool, events, records, imageBuilder);
+  const invoker = new Invoker(pool, events, records, functionImages);
   const services: Services = {
     home: options.home,
     executorKind,
@@ -112,7 +115,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     settings: settingsRepo,
     startupSettings: { dockerEndpoint: settings.dockerEndpoint, cpuScaling: settings.cpuScaling },
     sweeps: new SweepRunner(db),
-    imageBuilder,
+    functionImages,
+    localImages: new LocalImageBuilder(docker.docker, {
+      cacheFile: join(options.home, 'cache', 'ldd.json'),
+      onProgress: (p) => events.emit('image:pull', p),
+    }),
   };
 
   return {
@@ -125,6 +132,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       ...costHandlers(services),
       ...historyHandlers(services),
       ...imageHandlers(services),
+      ...localImageHandlers(services),
+      ...hostOpenHandlers(services),
     },
     events,
     services,

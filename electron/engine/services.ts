@@ -1,6 +1,7 @@
 import type { SweepRunner } from './cost/sweep-runner';
 import type { DockerClient } from './docker';
 import type { FunctionImages } from './docker/function-images';
+import type { LocalImageBuilder } from './docker/local-runtime-images';
 import type { DockerMonitor } from './docker-monitor';
 import type { EventBus } from './event-bus';
 import type { ProjectCatalog } from './projects/catalog';
@@ -43,5 +44,7 @@ export interface Services {
   /** Memory sweeps (power tuning): one at a time, stored in the sweeps table. */
   sweeps: SweepRunner;
   /** Container-image functions: Dockerfile builds cached by context hash, and ImageUri checks. */
-  imageBuilder: FunctionImages;
+  functionImages: FunctionImages;
+  /** Builds runtime images locally (from the host's binaries) when no registry answers. */
+  localImages: LocalImageBuilder;
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createEngine, type Engine } from '../engine/engine';
 import { resolveHome } from '../engine/home';
+import { packagedResourcesDir } from '../engine/resources';
 import { serveIpc } from './ipc';
 import { installMenu } from './menu';
 import { hardenApp } from './security';
@@ -13,7 +14,7 @@ const isOwnPage = (url: string) =>
   rendererUrl ? url.startsWith(rendererUrl) : url.split(/[?#]/)[0] === pathToFileURL(indexFile).href;
 
 // Packaged, the runtime clients and blueprints sit unpacked beside the asar, where Docker can mount them.
-if (app.isPackaged) process.env.LAMBENCH_RESOURCES ??= join(process.resourcesPath, 'resources');
+if (app.isPackaged) process.env.LAMBENCH_RESOURCES ??= packagedResourcesDir(process.resourcesPath);
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();

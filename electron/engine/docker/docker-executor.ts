@@ -296,7 +296,7 @@ export class DockerExecutor implements Executor {
     } catch (err) {
       // Checking for the image on every start costs a round trip; only pull when create says so.
       if (statusOf(err) !== 404) throw err;
-      await ensureImage(this.docker, spec.image, this.opts.onPullProgress);
+      await ensureImage(this.docker, spec.image, this.opts.onPullProgress, spec.runtime);
       return this.docker.createContainer(options);
     }
   }

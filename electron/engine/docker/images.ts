@@ -1,6 +1,10 @@
 /** Making sure a runtime image is present: use the local one, else pull it with per-layer progress. */
 import type Docker from 'dockerode';
+import { buildLocalImageCommand, hasLocalRuntimeImage } from '../../../shared/local-runtime-images';
 import type { ImagePullProgress } from '../../../shared/types';
+
+/** How the engine words a registry it could not reach (DNS, refused, timed out), as opposed to a refusal. */
+const UNREACHABLE = /no such host|dial tcp|i\/o timeout|connection refused|network is unreachable|timeout/i;
 
 /** Thrown when an image is neither local nor pullable (offline, unknown name, no access). */
 export class ImageNotAvailableError extends Error {
@@ -8,11 +12,17 @@ export class ImageNotAvailableError extends Error {
   constructor(
     readonly image: string,
     cause: string,
+    readonly runtime?: string,
   ) {
+    const offline = UNREACHABLE.test(cause) ? ' No image registry answered.' : '';
+    const build =
+      runtime && hasLocalRuntimeImage(runtime)
+        ? `Build the local equivalent from this machine's binaries: \`${buildLocalImageCommand(runtime)}\` ` +
+          '(or "Build local runtime image" in the app), '
+        : `Pull or build it (\`docker pull ${image}\`), `;
     super(
-      `Image ${image} is not available: it is not on this machine and pulling it failed (${cause}). ` +
-        `Pull or build it (\`docker pull ${image}\`, or \`npm run images\` for Lambench's local images), ` +
-        'or point this runtime at another image in Settings (runtime → image map, or LAMBENCH_IMAGES).',
+      `Image ${image} is not available: it is not on this machine and pulling it failed (${cause}).${offline} ` +
+        `${build}or point this runtime at another image in Settings (runtime → image map, or LAMBENCH_IMAGES).`,
     );
   }
 }
@@ -62,6 +72,8 @@ export async function ensureImage(
   docker: Docker,
   image: string,
   onProgress: (p: ImagePullProgress) => void = () => {},
+  /** The runtime the image is for, so a failure can offer its local build. */
+  runtime?: string,
 ): Promise<'present' | 'pulled'> {
   if (await imageExists(docker, image)) return 'present';
   const ref = withTag(image);
@@ -69,9 +81,11 @@ export async function ensureImage(
   try {
     stream = await docker.pull(ref);
   } catch (err) {
-    const cause = (err as { json?: { message?: string } }).json?.message ?? (err as Error).message;
+    const raw = (err as { json?: { message?: string } }).json?.message ?? (err as Error).message;
+    // docker-modem wraps the engine's words as "(HTTP code 500) server error - <words> ".
+    const cause = raw.replace(/^\(HTTP code \d+\)[^-]*- /, '').trim();
     onProgress({ image, layer: '', status: 'Failed', done: true, error: cause });
-    throw new ImageNotAvailableError(image, cause);
+    throw new ImageNotAvailableError(image, cause, runtime);
   }
   let streamError: string | undefined;
   await new Promise<void>((resolve, reject) => {
@@ -89,7 +103,7 @@ export async function ensureImage(
   });
   if (streamError) {
     onProgress({ image, layer: '', status: 'Failed', done: true, error: streamError });
-    throw new ImageNotAvailableError(image, streamError);
+    throw new ImageNotAvailableError(image, streamError, runtime);
   }
   onProgress({ image, layer: '', status: 'Pulled', done: true });
   return 'pulled';

@@ -6,6 +6,7 @@ import type {
   EnvironmentChange,
   ImagePullProgress,
   InvocationResult,
+  LocalImageOutcome,
   PullOutcome,
 } from '../../../shared/types';
 import { api } from '../lib/api';
@@ -68,6 +69,15 @@ export async function pullImage(image: string): Promise<PullOutcome> {
   }
 }
 
+/**
+ * Builds a runtime's local image through the engine (which then points the runtime at it); progress arrives
+ * as `image:pull` events of kind 'build'. Throws the engine's error.
+ */
+export async function buildLocalImage(runtime: string): Promise<LocalImageOutcome> {
+  dockerTasks.expanded = true;
+  return api.call('images:buildLocal', { runtime });
+}
+
 export function clearFinished(): void {
   dockerTasks.tasks = dockerTasks.tasks.filter((t) => t.state === 'running');
 }
@@ -116,7 +126,7 @@ function onBuild(p: ImagePullProgress): void {
     Object.assign(task, { steps: [], log: [] });
   }
   if (p.error) return end(task, 'failed', 'Build failed', p.error);
-  if (p.done) return end(task, 'done', `Built · ${task.steps?.length ?? 0} steps`);
+  if (p.done) return end(task, 'done', task.steps?.length ? `Built · ${task.steps.length} steps` : 'Built');
   const step = /^Step (\d+\/\d+) : (.*)$/.exec(p.status);
   if (step) {
     task.steps?.push(p.status);
