@@ -11,6 +11,7 @@ import { historyMethods } from './api/history';
 import { invocationMethods } from './api/invocations';
 import { projectMethods } from './api/projects';
 import { settingsMethods } from './api/settings';
+import { versionMethods } from './api/versions';
 import type {
   DockerStatus,
   EnvironmentChange,
@@ -29,6 +30,7 @@ export const contract = {
   ...settingsMethods,
   ...costMethods,
   ...historyMethods,
+  ...versionMethods,
 };
 
 /** Events the engine pushes to every client. Streams carry the id of what they belong to. */

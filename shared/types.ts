@@ -65,6 +65,8 @@ export interface FunctionInfo {
   unresolved?: string[];
   /** Absolute folders of the function's local layers, in order (mounted at /opt). */
   layers?: string[];
+  /** SAM's AutoPublishAlias: a change publishes a version and moves this alias to it. */
+  autoPublishAlias?: string;
 }
 
 /** One entry of a function's SAM `Events`, summed up in a line. */
@@ -139,6 +141,10 @@ export interface InvocationResult {
   environmentId?: string;
   logs: string;
   logsTruncated: boolean;
+  /** What the caller named: $LATEST, a version number or an alias. */
+  qualifier?: string;
+  /** The version that ran (an alias resolves to one of its versions), as Lambda's ExecutedVersion. */
+  executedVersion?: string;
 }
 
 export interface ImagePullProgress {

@@ -18,6 +18,7 @@ import { historyHandlers } from './handlers/history';
 import { invocationHandlers } from './handlers/invocations';
 import { projectHandlers } from './handlers/projects';
 import { settingsHandlers } from './handlers/settings';
+import { versionHandlers } from './handlers/versions';
 import { ProjectCatalog } from './projects/catalog';
 import type { Executor } from './runtime/executor';
 import { imageMap } from './runtime/image-map';
@@ -33,6 +34,7 @@ import { openStore } from './store/open-store';
 import { ProjectsRepo } from './store/projects-repo';
 import { Retention } from './store/retention';
 import { SettingsRepo } from './store/settings-repo';
+import { VersionService } from './versions/version-service';
 
 export interface Engine {
   handlers: Handlers;
@@ -105,7 +107,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     settings: settingsRepo,
     startupSettings: { dockerEndpoint: settings.dockerEndpoint, cpuScaling: settings.cpuScaling },
     sweeps: new SweepRunner(db),
+    versions: new VersionService(db, options.home, catalog),
   };
+  services.versions.start();
 
   return {
     handlers: {
@@ -116,6 +120,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       ...settingsHandlers(services),
       ...costHandlers(services),
       ...historyHandlers(services),
+      ...versionHandlers(services),
     },
     events,
     services,

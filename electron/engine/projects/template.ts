@@ -32,6 +32,8 @@ export interface LoadedFunction extends Omit<FunctionInfo, 'projectId' | 'events
   events: FunctionEvent[];
   /** Values only a deployed stack knows, each as `Property.Path: !Intrinsic …`. */
   unresolved: string[];
+  /** SAM's VersionDescription: the description of versions AutoPublishAlias publishes. */
+  versionDescription?: string;
 }
 
 export interface LoadedLayer {
@@ -202,6 +204,8 @@ function loadFunction(
   const reserved = get('ReservedConcurrentExecutions');
   const fnName = get('FunctionName');
   const description = get('Description');
+  const autoPublishAlias = serverless ? get('AutoPublishAlias') : undefined;
+  const versionDescription = serverless ? get('VersionDescription') : undefined;
 
   const fn: LoadedFunction = {
     id,
@@ -221,6 +225,8 @@ function loadFunction(
     layers: resolveLayers(rawProps.Layers, layerDefs, r, unresolved),
     events: serverless ? parseEvents(rawProps.Events, new Resolver({ ...ctx, lenient: true })) : [],
     unresolved,
+    ...(typeof autoPublishAlias === 'string' && autoPublishAlias ? { autoPublishAlias } : {}),
+    ...(typeof versionDescription === 'string' ? { versionDescription } : {}),
   };
   const reason = unsupportedReason(fn, { packageType, code, codeUriText, arch, rawProps, res });
   if (reason) fn.unsupported = reason;
