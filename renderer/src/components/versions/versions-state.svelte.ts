@@ -1,0 +1,38 @@
+/**
+ * A function's versions and aliases, shared by the Versions tab and the Invoke tab's qualifier picker:
+ * loaded once per function, reloaded after every change made here.
+ */
+import type { FunctionVersions } from '../../../../shared/api/versions';
+import { api } from '../../lib/api';
+
+export class VersionsState {
+  data = $state.raw<FunctionVersions | undefined>();
+  error = $state('');
+  loading = $state(false);
+
+  constructor(
+    readonly projectId: number,
+    readonly functionId: string,
+  ) {}
+
+  async load(): Promise<void> {
+    this.loading = true;
+    try {
+      this.data = await api.call('versions:list', { projectId: this.projectId, functionId: this.functionId });
+      this.error = '';
+    } catch (e) {
+      this.error = (e as Error).message;
+    } finally {
+      this.loading = false;
+    }
+  }
+}
+
+const states = new Map<string, VersionsState>();
+
+export function versionsFor(projectId: number, functionId: string): VersionsState {
+  const key = `${projectId}:${functionId}`;
+  let state = states.get(key);
+  if (!state) states.set(key, (state = new VersionsState(projectId, functionId)));
+  return state;
+}
