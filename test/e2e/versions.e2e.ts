@@ -1,0 +1,150 @@
+/**
+ * Versions and aliases in Chromium through `lambench serve`: publish from the Versions tab, change the code and
+ * publish again, make a weighted alias, see Lambda refuse a delete, invoke the alias from the Invoke tab, and
+ * find the executed version in History.
+ */
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createClient, type WorkbenchClient } from '../../shared/rpc/client';
+import { createWebSocketTransport } from '../../shared/rpc/ws-transport';
+import { launchBrowser, screenshotBothThemes } from '../support/browser';
+import { startServe, type Served } from '../support/serve';
+
+let served: Served;
+let browser: Browser;
+let page: Page;
+let client: WorkbenchClient;
+let closeClient: () => void;
+const work = mkdtempSync(join(tmpdir(), 'lambench-versions-e2e-'));
+chmodSync(work, 0o755);
+const code = join(work, 'shop/hello-world/app.mjs');
+const writeCode = (mark: string) =>
+  writeFileSync(
+    code,
+    `export const lambdaHandler = async () => ({ statusCode: 200, body: '${mark}', version: process.env.AWS_LAMBDA_FUNCTION_VERSION });\n`,
+  );
+
+beforeAll(async () => {
+  served = await startServe();
+  const transport = createWebSocketTransport(
+    `${served.origin.replace('http', 'ws')}/api?token=${served.token}`,
+    (url) => new WebSocket(url, { headers: { Origin: served.origin } }) as never,
+  );
+  client = createClient(transport);
+  closeClient = () => transport.close();
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  closeClient?.();
+  await browser?.close();
+  await served?.stop();
+});
+
+const shoot = (name: string) => screenshotBothThemes(page, name);
+const tab = (name: string): Locator =>
+  page.getByRole('tablist', { name: 'Function' }).getByRole('tab', { name });
+const versionRow = (v: string) => page.locator(`[data-testid="version-row"][data-version="${v}"]`);
+
+describe('Versions and aliases in the browser', () => {
+  it('publishes two versions from the Versions tab, with the change between them', async () => {
+    await client.call('projects:create', {
+      blueprint: 'nodejs22-hello',
+      path: join(work, 'shop'),
+      name: 'shop',
+    });
+    writeCode('first');
+    page = await browser.newPage({ viewport: { width: 1280, height: 860 }, colorScheme: 'light' });
+    await page.goto(served.url);
+    const tree = page.getByRole('tree', { name: 'Projects and functions' });
+    await tree.getByRole('treeitem', { name: 'HelloWorldFunction' }).click();
+    await tab('Versions').click();
+    await expect.poll(() => page.getByText('No versions yet').isVisible()).toBe(true);
+    await shoot('versions-empty');
+
+    await page.getByTestId('publish-version').click();
+    const dialog = page.getByRole('dialog', { name: 'Publish new version' });
+    await dialog.getByTestId('publish-description').fill('First release');
+    await shoot('versions-publish-dialog');
+    await dialog.getByTestId('publish-confirm').click();
+    await expect.poll(() => versionRow('1').isVisible()).toBe(true);
+    expect(await versionRow('1').textContent()).toContain('First release');
+    expect(await versionRow('1').textContent()).toContain('First version');
+
+    writeCode('second');
+    await page.getByTestId('publish-version').click();
+    await dialog.getByTestId('publish-description').fill('Faster checkout');
+    await dialog.getByTestId('publish-confirm').click();
+    await expect.poll(() => versionRow('2').isVisible()).toBe(true);
+    expect(await versionRow('2').textContent()).toContain('Code changed');
+  });
+
+  it('creates a weighted alias and shows Lambda refusing to delete a version it points at', async () => {
+    await page.getByTestId('create-alias').click();
+    const dialog = page.getByRole('dialog', { name: 'Create alias' });
+    await dialog.getByTestId('alias-name').fill('live');
+    await dialog.getByTestId('alias-version').selectOption('2');
+    await dialog.getByTestId('alias-weighted').check();
+    await dialog.getByTestId('alias-extra-version').selectOption('1');
+    await dialog.getByTestId('alias-weight').fill('30');
+    await shoot('versions-alias-dialog');
+    await dialog.getByRole('button', { name: 'Create alias' }).click();
+    const alias = page.locator('[data-testid="alias-row"][data-alias="live"]');
+    await expect.poll(() => alias.isVisible()).toBe(true);
+    expect(await alias.getByTestId('weight-bar').textContent()).toMatch(/Version 2\s*70%.*Version 1\s*30%/s);
+
+    await versionRow('1').getByRole('button', { name: 'Delete' }).click();
+    await page
+      .getByRole('dialog', { name: 'Delete version 1?' })
+      .getByRole('button', { name: 'Delete' })
+      .click();
+    await expect.poll(() => page.getByTestId('delete-refusal').isVisible()).toBe(true);
+    expect(await page.getByTestId('delete-refusal').textContent()).toContain(
+      'ResourceConflictException: Unable to delete version because the following aliases reference it: [live]',
+    );
+    expect(await versionRow('1').isVisible()).toBe(true);
+    await shoot('versions-tab');
+  });
+
+  it('invokes the alias from the Invoke tab and shows the executed version there and in History', async () => {
+    // One version only behind the alias for this check, so the executed version is known.
+    await client.call('aliases:update', {
+      projectId: (await client.call('projects:list'))[0].id,
+      functionId: 'HelloWorldFunction',
+      name: 'live',
+      routingConfig: null,
+    });
+    await tab('Invoke').click();
+    await expect
+      .poll(() => page.getByTestId('qualifier-picker').locator('option[value="live"]').count())
+      .toBe(1);
+    await page.getByTestId('qualifier-picker').selectOption('live');
+    await page.getByRole('button', { name: 'Invoke', exact: true }).click();
+    const card = page.getByTestId('invocation').first();
+    await expect.poll(() => card.getAttribute('data-status'), { timeout: 30_000 }).toBe('success');
+    expect(await card.getByTestId('executed-version').textContent()).toContain('v2 via live');
+    expect(await card.getByTestId('response-body').textContent()).toContain('second');
+    await shoot('versions-invoke-alias');
+
+    await tab('History').click();
+    const row = page.getByTestId('history-row').first();
+    await expect.poll(() => row.getByTestId('history-version').textContent()).toContain('2');
+    expect(await row.getByTestId('history-version').textContent()).toContain('live');
+    await page.getByTestId('filter-version').selectOption('a:live');
+    await expect.poll(() => page.getByTestId('history-row').count()).toBe(1);
+    await row.click();
+    await expect.poll(() => page.getByTestId('detail-version').textContent()).toContain('2 via live');
+    await shoot('versions-history');
+  });
+
+  it('rolls the alias back to the previous version', async () => {
+    await tab('Versions').click();
+    const alias = page.locator('[data-testid="alias-row"][data-alias="live"]');
+    await alias.getByRole('button', { name: 'Roll back to 1' }).click();
+    await expect.poll(() => alias.getByTestId('weight-bar').textContent()).toContain('Version 1');
+    expect(await versionRow('1').textContent()).toContain('live');
+  });
+});
