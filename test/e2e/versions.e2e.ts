@@ -47,9 +47,7 @@ afterAll(async () => {
 /** Screenshots without the confirmations that would cover the tables. */
 async function shoot(name: string) {
   // A DOM click: a modal dialog above them would take a pointer click.
-  await page.evaluate(() =>
-    document.querySelectorAll<HTMLElement>('.toasts button').forEach((b) => b.click()),
-  );
+  await page.evaluate("document.querySelectorAll('.toasts button').forEach((b) => b.click())");
   await screenshotBothThemes(page, name);
 }
 const tab = (name: string): Locator =>

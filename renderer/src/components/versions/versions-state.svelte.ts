@@ -28,11 +28,9 @@ export class VersionsState {
   }
 }
 
-const states = new Map<string, VersionsState>();
+/** One state per function, outside reactivity: the states themselves are what components watch. */
+const states: Record<string, VersionsState> = {};
 
 export function versionsFor(projectId: number, functionId: string): VersionsState {
-  const key = `${projectId}:${functionId}`;
-  let state = states.get(key);
-  if (!state) states.set(key, (state = new VersionsState(projectId, functionId)));
-  return state;
+  return (states[`${projectId}:${functionId}`] ??= new VersionsState(projectId, functionId));
 }
