@@ -19,12 +19,12 @@ function tree(files: Record<string, string>): string {
 }
 
 describe('snapshots', () => {
-  it('stores identical content once and names it by its SHA-256', () => {
+  it('stores identical content once and names it by its SHA-256', async () => {
     const root = tree({});
     const a = tree({ 'app.mjs': 'export const handler = 1;', 'lib/x.js': 'x' });
     const b = tree({ 'app.mjs': 'export const handler = 1;', 'lib/x.js': 'x' });
-    const first = snapshotFolder(a, root);
-    const second = snapshotFolder(b, root);
+    const first = await snapshotFolder(a, root);
+    const second = await snapshotFolder(b, root);
     expect(second.dir).toBe(first.dir);
     expect(path.basename(first.dir)).toBe(first.hex);
     expect(first.size).toBe('export const handler = 1;'.length + 1);
@@ -33,23 +33,25 @@ describe('snapshots', () => {
     expect(Buffer.from(codeSha256(first.hex), 'base64').toString('hex')).toBe(first.hex);
   });
 
-  it('a snapshot does not follow later edits of the source', () => {
+  it('a snapshot does not follow later edits of the source', async () => {
     const src = tree({ 'app.mjs': 'v1' });
-    const snap = snapshotFolder(src, tree({}));
+    const snap = await snapshotFolder(src, tree({}));
     fs.writeFileSync(path.join(src, 'app.mjs'), 'v2');
     expect(fs.readFileSync(path.join(snap.dir, 'app.mjs'), 'utf8')).toBe('v1');
   });
 
-  it('tells apart renamed files, executable bits and symlink targets; skips .git and __pycache__', () => {
-    const base = digestFolder(tree({ 'a.js': '1' })).hex;
-    expect(digestFolder(tree({ 'b.js': '1' })).hex).not.toBe(base);
+  it('tells apart renamed files, executable bits and symlink targets; skips .git and __pycache__', async () => {
+    const base = (await digestFolder(tree({ 'a.js': '1' }))).hex;
+    expect((await digestFolder(tree({ 'b.js': '1' }))).hex).not.toBe(base);
     const exec = tree({ 'a.js': '1' });
     fs.chmodSync(path.join(exec, 'a.js'), 0o755);
-    expect(digestFolder(exec).hex).not.toBe(base);
+    expect((await digestFolder(exec)).hex).not.toBe(base);
     const linked = tree({ 'a.js': '1' });
     fs.symlinkSync('a.js', path.join(linked, 'b.js'));
-    const snap = snapshotFolder(linked, tree({}));
+    const snap = await snapshotFolder(linked, tree({}));
     expect(fs.readlinkSync(path.join(snap.dir, 'b.js'))).toBe('a.js');
-    expect(digestFolder(tree({ 'a.js': '1', '.git/HEAD': 'ref', '__pycache__/a.pyc': 'x' })).hex).toBe(base);
+    expect(
+      (await digestFolder(tree({ 'a.js': '1', '.git/HEAD': 'ref', '__pycache__/a.pyc': 'x' }))).hex,
+    ).toBe(base);
   });
 });

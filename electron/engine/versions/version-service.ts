@@ -102,7 +102,9 @@ export class VersionService {
     if (fn.unsupported)
       throw new WorkbenchError('FunctionNotRunnable', fn.unsupported, { functionId: fn.id });
     return this.locked(`${projectId}/${functionId}`, async () => {
-      const code = snapshotFolder(fn.codeUri, this.codeRoot);
+      const code = await snapshotFolder(fn.codeUri, this.codeRoot);
+      const layers: string[] = [];
+      for (const dir of fn.layers) layers.push((await snapshotFolder(dir, this.codeRoot)).hex);
       const config: StoredConfig = {
         functionName: fn.functionName,
         resourceType: fn.resourceType,
@@ -115,7 +117,7 @@ export class VersionService {
         environment: Object.fromEntries(
           Object.entries(fn.environment).sort(([a], [b]) => a.localeCompare(b)),
         ),
-        layers: fn.layers.map((dir) => snapshotFolder(dir, this.codeRoot).hex),
+        layers,
         ...(fn.reservedConcurrency === undefined ? {} : { reservedConcurrency: fn.reservedConcurrency }),
         code: code.hex,
       };
