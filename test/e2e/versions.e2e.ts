@@ -158,5 +158,11 @@ describe('Versions and aliases in the browser', () => {
     await alias.getByRole('button', { name: 'Roll back to 1' }).click();
     await expect.poll(() => alias.getByTestId('weight-bar').textContent()).toContain('Version 1');
     expect(await versionRow('1').textContent()).toContain('live');
+
+    // The invoke of version 2 shows up in the comparison, beside version 1's empty column.
+    const compare = page.getByTestId('compare-table');
+    await expect.poll(() => compare.locator('tbody tr').first().textContent()).toMatch(/Invocations\s*0\s*1/);
+    await compare.scrollIntoViewIfNeeded();
+    await shoot('versions-compare');
   });
 });
