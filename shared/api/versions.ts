@@ -103,6 +103,8 @@ export interface FunctionAlias {
   updatedAt: number;
   /** The template's AutoPublishAlias names this alias: the next change moves it again. */
   managedByTemplate?: boolean;
+  /** A DeploymentPreference shift in progress: routingConfig holds the weight as of now. */
+  deployment?: { type: string; toVersion: string; startedAt: number; endsAt?: number };
 }
 
 export interface FunctionVersions {

@@ -340,3 +340,58 @@ describe('AutoPublishAlias', () => {
     expect(state.aliases[0].functionVersion).toBe('3');
   });
 });
+
+describe('DeploymentPreference on a local clock', () => {
+  it('shifts a canary, then a linear deployment, by the time since the new version was published', async () => {
+    const versions = t.engine.services.versions;
+    let clock = Date.now();
+    versions.now = () => clock;
+    try {
+      const canary = '\n      DeploymentPreference:\n        Type: Canary10Percent5Minutes';
+      const { id, dir } = await project('deploy', canary);
+      const alias = async () =>
+        (await t.client.call('versions:list', { projectId: id, functionId: 'Auto' })).aliases[0];
+      // The first version has nothing to shift from: the alias simply points at it.
+      expect(await alias()).toMatchObject({ functionVersion: '1' });
+      expect((await alias()).deployment).toBeUndefined();
+
+      fs.writeFileSync(path.join(dir, 'src/app.mjs'), code('B'));
+      await settle();
+      await versions.settled(id);
+      expect(await alias()).toMatchObject({
+        functionVersion: '1',
+        routingConfig: { additionalVersionWeights: { '2': 0.1 } },
+        deployment: { type: 'Canary10Percent5Minutes', toVersion: '2', endsAt: clock + 5 * 60_000 },
+      });
+      clock += 4 * 60_000;
+      expect((await alias()).routingConfig).toEqual({ additionalVersionWeights: { '2': 0.1 } });
+      clock += 60_000;
+      const done = await alias();
+      expect(done).toMatchObject({ functionVersion: '2' });
+      expect(done.routingConfig).toBeUndefined();
+      expect(done.deployment).toBeUndefined();
+      expect((await invoke(id, 'Auto', 'live')).executedVersion).toBe('2');
+
+      // Linear: 10% more every minute until the new version has it all.
+      const linear = '\n      DeploymentPreference:\n        Type: Linear10PercentEvery1Minute';
+      fs.writeFileSync(path.join(dir, 'template.yaml'), TEMPLATE(linear));
+      fs.writeFileSync(path.join(dir, 'src/app.mjs'), code('C'));
+      await settle();
+      await versions.settled(id);
+      const weights: number[] = [];
+      for (let minute = 0; minute < 9; minute++) {
+        const a = await alias();
+        expect(a.functionVersion).toBe('2');
+        weights.push(a.routingConfig!.additionalVersionWeights['3']);
+        clock += 60_000;
+      }
+      expect(weights).toEqual([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]);
+      expect(await alias()).toMatchObject({ functionVersion: '3' });
+      expect(
+        (await t.client.call('versions:list', { projectId: id, functionId: 'Auto' })).versions,
+      ).toHaveLength(3);
+    } finally {
+      versions.now = Date.now;
+    }
+  });
+});

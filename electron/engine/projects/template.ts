@@ -34,6 +34,8 @@ export interface LoadedFunction extends Omit<FunctionInfo, 'projectId' | 'events
   unresolved: string[];
   /** SAM's VersionDescription: the description of versions AutoPublishAlias publishes. */
   versionDescription?: string;
+  /** SAM's DeploymentPreference Type (when enabled): how AutoPublishAlias shifts traffic to a new version. */
+  deploymentPreference?: string;
 }
 
 export interface LoadedLayer {
@@ -206,6 +208,8 @@ function loadFunction(
   const description = get('Description');
   const autoPublishAlias = serverless ? get('AutoPublishAlias') : undefined;
   const versionDescription = serverless ? get('VersionDescription') : undefined;
+  const deployment = obj(serverless ? get('DeploymentPreference') : undefined);
+  const deploymentType = deployment.Enabled === false ? undefined : deployment.Type;
 
   const fn: LoadedFunction = {
     id,
@@ -227,6 +231,7 @@ function loadFunction(
     unresolved,
     ...(typeof autoPublishAlias === 'string' && autoPublishAlias ? { autoPublishAlias } : {}),
     ...(typeof versionDescription === 'string' ? { versionDescription } : {}),
+    ...(typeof deploymentType === 'string' ? { deploymentPreference: deploymentType } : {}),
   };
   const reason = unsupportedReason(fn, { packageType, code, codeUriText, arch, rawProps, res });
   if (reason) fn.unsupported = reason;

@@ -128,6 +128,7 @@ export const migrations: string[] = [
     version TEXT NOT NULL,
     description TEXT NOT NULL DEFAULT '',
     routing TEXT,
+    deployment TEXT,
     updated_at INTEGER NOT NULL,
     PRIMARY KEY (project_id, function_id, name)
   );

@@ -15,6 +15,7 @@ import type { ProjectCatalog } from '../projects/catalog';
 import type { LoadedFunction } from '../projects/template';
 import type { Db } from '../store/database';
 import { compareFigures } from './compare';
+import { deploymentEnd, deploymentPlan, deploymentWeight } from './deployment';
 import {
   LATEST,
   aliasExists,
@@ -47,6 +48,8 @@ export class VersionService {
   /** Publishes and alias changes per function, and auto-publish passes per project, one at a time. */
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly source: ResolveSource;
+  /** The clock DeploymentPreference shifts run on (tests move it). */
+  now: () => number = Date.now;
 
   constructor(
     private readonly db: Db,
@@ -61,7 +64,7 @@ export class VersionService {
       alias: async (p, f, name) => {
         // An alias the template manages may be moving right now: wait for it, as an invoke after a deploy does.
         await this.locks.get(`auto:${p}`)?.catch(() => undefined);
-        return this.repo.alias(p, f, name);
+        return this.alias(p, f, name);
       },
       functionName: (p, f) => this.functionName(p, f),
     };
@@ -90,9 +93,14 @@ export class VersionService {
       projectId,
       functionId,
       versions: this.repo.versions(projectId, functionId).map(toVersion),
-      aliases: this.repo
-        .aliases(projectId, functionId)
-        .map((a) => (a.name === managed ? { ...a, managedByTemplate: true } : a)),
+      aliases: this.repo.aliases(projectId, functionId).map((row) => {
+        const { deployment, ...a } = this.current(projectId, functionId, row);
+        return {
+          ...a,
+          ...(a.name === managed ? { managedByTemplate: true } : {}),
+          ...(deployment ? { deployment: { ...deployment, endsAt: deploymentEnd(deployment) } } : {}),
+        };
+      }),
     };
   }
 
@@ -182,7 +190,8 @@ export class VersionService {
     const name = await this.requireFunction(projectId, functionId);
     checkAliasName(input.name);
     return this.locked(`${projectId}/${functionId}`, async () => {
-      const existing = this.repo.alias(projectId, functionId, input.name);
+      // A change by hand ends a DeploymentPreference shift where it stands, as stopping CodeDeploy would.
+      const existing = this.alias(projectId, functionId, input.name);
       if (!existing) throw aliasNotFound(name, input.name);
       const routing = input.routingConfig === undefined ? existing.routingConfig : input.routingConfig;
       const alias = {
@@ -210,7 +219,7 @@ export class VersionService {
       const qualifier = q || LATEST;
       if (/^(\$LATEST|[0-9]+)$/.test(qualifier))
         return compareFigures(this.db, { projectId, functionId, qualifier, executedVersion: qualifier });
-      const alias = this.repo.alias(projectId, functionId, qualifier);
+      const alias = this.alias(projectId, functionId, qualifier);
       if (!alias) throw functionNotFound(name, qualifier);
       return compareFigures(this.db, { projectId, functionId, qualifier, alias: aliasVersions(alias) });
     };
@@ -236,13 +245,26 @@ export class VersionService {
           checkAliasName(info.autoPublishAlias);
           const fn = await this.catalog.find(projectId, info.id);
           const { version, created } = await this.publish(projectId, info.id, fn.versionDescription ?? '');
-          const existing = this.repo.alias(projectId, info.id, info.autoPublishAlias);
+          const existing = this.alias(projectId, info.id, info.autoPublishAlias);
           if (created || !existing) {
+            // With a DeploymentPreference the alias stays on its version and the new one gets the first step.
+            const plan = fn.deploymentPreference ? deploymentPlan(fn.deploymentPreference) : undefined;
+            const shift = plan && existing && existing.functionVersion !== version.version;
             await this.locked(`${projectId}/${info.id}`, async () =>
               this.repo.putAlias(projectId, info.id, {
                 name: info.autoPublishAlias!,
-                functionVersion: version.version,
                 description: existing?.description ?? '',
+                ...(shift
+                  ? {
+                      functionVersion: existing.functionVersion,
+                      routingConfig: { additionalVersionWeights: { [version.version]: plan.step } },
+                      deployment: {
+                        type: fn.deploymentPreference!,
+                        toVersion: version.version,
+                        startedAt: this.now(),
+                      },
+                    }
+                  : { functionVersion: version.version }),
               }),
             );
           }
@@ -256,6 +278,26 @@ export class VersionService {
   /** Waits for auto-publish passes in flight (tests, and callers that must see their result). */
   async settled(projectId: number): Promise<void> {
     await this.locks.get(`auto:${projectId}`)?.catch(() => undefined);
+  }
+
+  /** An alias as of now. */
+  private alias(projectId: number, functionId: string, name: string): AliasRow | undefined {
+    const row = this.repo.alias(projectId, functionId, name);
+    return row && this.current(projectId, functionId, row);
+  }
+
+  /** A DeploymentPreference shift advanced to the clock; a complete one is written back as a plain alias. */
+  private current(projectId: number, functionId: string, alias: AliasRow): AliasRow {
+    const d = alias.deployment;
+    if (!d) return alias;
+    const weight = deploymentWeight(d, this.now());
+    if (weight === undefined)
+      return this.repo.putAlias(projectId, functionId, {
+        name: alias.name,
+        functionVersion: d.toVersion,
+        description: alias.description,
+      });
+    return { ...alias, routingConfig: { additionalVersionWeights: { [d.toVersion]: weight } } };
   }
 
   private snapshot(projectId: number, functionId: string, version: number): LoadedFunction | undefined {

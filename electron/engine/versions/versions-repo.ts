@@ -1,6 +1,7 @@
 /** Published versions and aliases in SQLite (migration 5), per project and logical id. */
 import type { FunctionAlias, VersionConfig } from '../../../shared/api/versions';
 import type { Db } from '../store/database';
+import type { Deployment } from './deployment';
 
 /** What a version runs, as stored: the published configuration plus the snapshots' content hashes. */
 export interface StoredConfig extends VersionConfig {
@@ -36,10 +37,11 @@ interface RawAlias {
   version: string;
   description: string;
   routing: string | null;
+  deployment: string | null;
   updated_at: number;
 }
 
-export type AliasRow = Omit<FunctionAlias, 'managedByTemplate'>;
+export type AliasRow = Omit<FunctionAlias, 'managedByTemplate' | 'deployment'> & { deployment?: Deployment };
 
 export class VersionsRepo {
   private readonly listVersions;
@@ -81,7 +83,7 @@ export class VersionsRepo {
     );
     this.upsertAlias = db.prepare(
       `INSERT OR REPLACE INTO function_aliases (project_id, function_id, name, version, description, routing,
-         updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+         deployment, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.deleteAlias = db.prepare<[number, string, string]>(
       `DELETE FROM function_aliases WHERE ${key} AND name = ?`,
@@ -140,6 +142,7 @@ export class VersionsRepo {
       a.functionVersion,
       a.description,
       a.routingConfig ? JSON.stringify(a.routingConfig.additionalVersionWeights) : null,
+      a.deployment ? JSON.stringify(a.deployment) : null,
       updatedAt,
     );
     return { ...a, updatedAt };
@@ -170,6 +173,7 @@ function toAlias(r: RawAlias): AliasRow {
     ...(r.routing
       ? { routingConfig: { additionalVersionWeights: JSON.parse(r.routing) as Record<string, number> } }
       : {}),
+    ...(r.deployment ? { deployment: JSON.parse(r.deployment) as Deployment } : {}),
     updatedAt: r.updated_at,
   };
 }
