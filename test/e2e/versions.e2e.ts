@@ -3,7 +3,7 @@
  * publish again, make a weighted alias, see Lambda refuse a delete, invoke the alias from the Invoke tab, and
  * find the executed version in History.
  */
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -164,5 +164,31 @@ describe('Versions and aliases in the browser', () => {
     await expect.poll(() => compare.locator('tbody tr').first().textContent()).toMatch(/Invocations\s*0\s*1/);
     await compare.scrollIntoViewIfNeeded();
     await shoot('versions-compare');
+  });
+
+  it('shows a DeploymentPreference canary shifting the template alias to the new version', async () => {
+    const template = join(work, 'shop/template.yaml');
+    writeFileSync(
+      template,
+      readFileSync(template, 'utf8').replace(
+        'Runtime: nodejs22.x',
+        'Runtime: nodejs22.x\n      AutoPublishAlias: live\n      DeploymentPreference:\n        Type: Canary10Percent5Minutes',
+      ),
+    );
+    writeCode('third');
+    await client.call('projects:open', { path: join(work, 'shop') });
+    await page.reload();
+    await page
+      .getByRole('tree', { name: 'Projects and functions' })
+      .getByRole('treeitem', { name: 'HelloWorldFunction' })
+      .click();
+    await tab('Versions').click();
+    const alias = page.locator('[data-testid="alias-row"][data-alias="live"]');
+    await expect
+      .poll(() => alias.getByTestId('alias-deployment').textContent())
+      .toContain('Shifting to version 3 · Canary10Percent5Minutes');
+    expect(await alias.getByTestId('weight-bar').textContent()).toMatch(/Version 1\s*90%.*Version 3\s*10%/s);
+    expect(await alias.textContent()).toContain('template');
+    await shoot('versions-deployment');
   });
 });
