@@ -163,9 +163,12 @@ describe('aliases', () => {
     const { id, dir } = await project('rules');
     const call = (m: 'aliases:create', input: Record<string, unknown>) =>
       t.client.call(m, { projectId: id, functionId: 'Fn', ...input } as never);
-    await t.client.call('versions:publish', { projectId: id, functionId: 'Fn' });
-    fs.writeFileSync(path.join(dir, 'src/app.mjs'), code('B'));
-    await t.client.call('versions:publish', { projectId: id, functionId: 'Fn' });
+    const v1 = await t.client.call('versions:publish', { projectId: id, functionId: 'Fn' });
+    fs.writeFileSync(path.join(dir, 'src/app.mjs'), code('only in rules v2'));
+    const v2 = await t.client.call('versions:publish', { projectId: id, functionId: 'Fn' });
+    const folder = (sha: string) =>
+      path.join(t.root, 'home/code', Buffer.from(sha, 'base64').toString('hex'));
+    expect(fs.existsSync(folder(v2.version.codeSha256))).toBe(true);
 
     await expect(call('aliases:create', { name: '123', functionVersion: '1' })).rejects.toMatchObject({
       name: 'ValidationException',
@@ -223,6 +226,9 @@ describe('aliases', () => {
     expect(moved).toMatchObject({ functionVersion: '1' });
     expect(moved.routingConfig).toBeUndefined();
     await t.client.call('versions:delete', { projectId: id, functionId: 'Fn', version: '2' });
+    // Its snapshot is freed; v1's, which other projects' versions share, stays.
+    expect(fs.existsSync(folder(v2.version.codeSha256))).toBe(false);
+    expect(fs.existsSync(folder(v1.version.codeSha256))).toBe(true);
     await expect(invoke(id, 'Fn', '2')).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
     // Numbers are never reused.
     fs.writeFileSync(path.join(dir, 'src/app.mjs'), code('C'));

@@ -2,6 +2,7 @@
  * Versions and aliases of a function (`services.versions`): publishing snapshots, Lambda's rules for
  * deleting and pointing, SAM's AutoPublishAlias, and the qualifier resolver every invoke path goes through.
  */
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type {
   FunctionAlias,
@@ -31,6 +32,9 @@ import { codeSha256, snapshotFolder } from './snapshot';
 import { VersionsRepo, type AliasRow, type StoredConfig, type VersionRow } from './versions-repo';
 
 type Routing = FunctionAlias['routingConfig'];
+
+/** The lock of `<home>/code`. */
+const CODE_STORE = 'code-store';
 
 export interface AliasInput {
   name: string;
@@ -109,37 +113,40 @@ export class VersionService {
     const fn = await this.catalog.find(projectId, functionId);
     if (fn.unsupported)
       throw new WorkbenchError('FunctionNotRunnable', fn.unsupported, { functionId: fn.id });
-    return this.locked(`${projectId}/${functionId}`, async () => {
-      const code = await snapshotFolder(fn.codeUri, this.codeRoot);
-      const layers: string[] = [];
-      for (const dir of fn.layers) layers.push((await snapshotFolder(dir, this.codeRoot)).hex);
-      const config: StoredConfig = {
-        functionName: fn.functionName,
-        resourceType: fn.resourceType,
-        runtime: fn.runtime,
-        handler: fn.handler,
-        memorySize: fn.memorySize,
-        timeout: fn.timeout,
-        architecture: fn.architecture,
-        ephemeralStorage: fn.ephemeralStorage,
-        environment: Object.fromEntries(
-          Object.entries(fn.environment).sort(([a], [b]) => a.localeCompare(b)),
-        ),
-        layers,
-        ...(fn.reservedConcurrency === undefined ? {} : { reservedConcurrency: fn.reservedConcurrency }),
-        code: code.hex,
-      };
-      const last = this.repo.versions(projectId, functionId).at(-1);
-      if (last && JSON.stringify(last.config) === JSON.stringify(config))
-        return { version: toVersion(last), created: false };
-      const row = this.repo.publish(projectId, functionId, {
-        description,
-        codeSha256: codeSha256(code.hex),
-        codeSize: code.size,
-        config,
-      });
-      return { version: toVersion(row), created: true };
-    });
+    // Snapshots are made and freed under one lock: a delete must not free a folder a publish just found.
+    return this.locked(`${projectId}/${functionId}`, () =>
+      this.locked(CODE_STORE, async () => {
+        const code = await snapshotFolder(fn.codeUri, this.codeRoot);
+        const layers: string[] = [];
+        for (const dir of fn.layers) layers.push((await snapshotFolder(dir, this.codeRoot)).hex);
+        const config: StoredConfig = {
+          functionName: fn.functionName,
+          resourceType: fn.resourceType,
+          runtime: fn.runtime,
+          handler: fn.handler,
+          memorySize: fn.memorySize,
+          timeout: fn.timeout,
+          architecture: fn.architecture,
+          ephemeralStorage: fn.ephemeralStorage,
+          environment: Object.fromEntries(
+            Object.entries(fn.environment).sort(([a], [b]) => a.localeCompare(b)),
+          ),
+          layers,
+          ...(fn.reservedConcurrency === undefined ? {} : { reservedConcurrency: fn.reservedConcurrency }),
+          code: code.hex,
+        };
+        const last = this.repo.versions(projectId, functionId).at(-1);
+        if (last && JSON.stringify(last.config) === JSON.stringify(config))
+          return { version: toVersion(last), created: false };
+        const row = this.repo.publish(projectId, functionId, {
+          description,
+          codeSha256: codeSha256(code.hex),
+          codeSize: code.size,
+          config,
+        });
+        return { version: toVersion(row), created: true };
+      }),
+    );
   }
 
   /** DeleteFunction with a version qualifier; the snapshot folder stays (other versions may share it). */
@@ -161,6 +168,7 @@ export class VersionService {
       if (users.length) throw versionInUse(version, users);
       this.repo.remove(projectId, functionId, row.version);
       this.snapshots.delete(row.id);
+      await this.locked(CODE_STORE, () => this.freeSnapshots([row.config.code, ...row.config.layers]));
       return { deleted: version };
     });
   }
@@ -278,6 +286,14 @@ export class VersionService {
   /** Waits for auto-publish passes in flight (tests, and callers that must see their result). */
   async settled(projectId: number): Promise<void> {
     await this.locks.get(`auto:${projectId}`)?.catch(() => undefined);
+  }
+
+  /** Removes the snapshot folders no remaining version of any function uses. */
+  private async freeSnapshots(hexes: string[]): Promise<void> {
+    for (const hex of new Set(hexes)) {
+      if (this.repo.snapshotInUse(hex)) continue;
+      await rm(join(this.codeRoot, hex), { recursive: true, force: true });
+    }
   }
 
   /** An alias as of now. */

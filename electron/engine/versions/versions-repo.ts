@@ -49,6 +49,7 @@ export class VersionsRepo {
   private readonly nextNumber;
   private readonly insertVersion;
   private readonly deleteVersion;
+  private readonly usesSnapshot;
   private readonly listAliases;
   private readonly oneAlias;
   private readonly upsertAlias;
@@ -75,6 +76,10 @@ export class VersionsRepo {
     this.deleteVersion = db.prepare<[number, string, number]>(
       `UPDATE function_versions SET config = '' WHERE ${key} AND version = ?`,
     );
+    // Hex hashes are 64 characters: a match inside a config's JSON is that snapshot, nothing else.
+    this.usesSnapshot = db
+      .prepare<[string], number>('SELECT count(*) FROM function_versions WHERE instr(config, ?) > 0')
+      .pluck();
     this.listAliases = db.prepare<[number, string], RawAlias>(
       `SELECT * FROM function_aliases WHERE ${key} ORDER BY name`,
     );
@@ -118,6 +123,11 @@ export class VersionsRepo {
       createdAt,
     );
     return { ...v, id: Number(lastInsertRowid), version, createdAt };
+  }
+
+  /** Whether any published version (of any function) runs this snapshot. */
+  snapshotInUse(hex: string): boolean {
+    return this.usesSnapshot.get(hex)! > 0;
   }
 
   remove(projectId: number, functionId: string, version: number): boolean {
