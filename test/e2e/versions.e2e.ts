@@ -191,4 +191,20 @@ describe('Versions and aliases in the browser', () => {
     expect(await alias.textContent()).toContain('template');
     await shoot('versions-deployment');
   });
+
+  it('fits a 1024×700 window', async () => {
+    await page.setViewportSize({ width: 1024, height: 700 });
+    const main = page.locator('main');
+    expect(await page.locator('html').evaluate((el) => el.scrollWidth)).toBeLessThanOrEqual(1024);
+    expect(await main.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);
+    // The cards stay inside the workspace (a wide table scrolls within its card).
+    for (const card of await page.getByRole('tabpanel').locator('section.card').all()) {
+      const box = (await card.boundingBox())!;
+      expect(box.x + box.width).toBeLessThanOrEqual(1024 - 16);
+    }
+    await shoot('versions-1024');
+    await tab('Invoke').click();
+    expect(await main.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);
+    await shoot('versions-invoke-1024');
+  });
 });
