@@ -46,6 +46,8 @@ export interface Events {
   'project:changed': { projectId: number; reason: 'template' | 'missing' };
   /** A memory sweep finished one more invocation, or ended (status other than 'running'). */
   'sweep:progress': SweepProgress;
+  /** A function's versions or aliases changed (a publish, an alias moved, AutoPublishAlias, a delete). */
+  'versions:changed': { projectId: number; functionId: string };
 }
 
 export type Contract = typeof contract;

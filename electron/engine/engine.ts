@@ -107,7 +107,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     settings: settingsRepo,
     startupSettings: { dockerEndpoint: settings.dockerEndpoint, cpuScaling: settings.cpuScaling },
     sweeps: new SweepRunner(db),
-    versions: new VersionService(db, options.home, catalog),
+    versions: new VersionService(db, options.home, catalog, events),
   };
   services.versions.start();
 

@@ -317,13 +317,19 @@ describe('AutoPublishAlias', () => {
     await t.client.call('projects:open', { path: dir });
     expect((await list()).versions).toHaveLength(1);
 
-    // A code change publishes v2 once, however many writes the burst had.
+    // A code change publishes v2 once, however many writes the burst had, and tells the UI.
+    const heard: string[] = [];
+    const off = t.client.on('versions:changed', (e) => {
+      if (e.projectId === id) heard.push(e.functionId);
+    });
     for (const mark of ['B1', 'B2', 'B']) fs.writeFileSync(path.join(dir, 'src/app.mjs'), code(mark));
     await settle();
     await t.engine.services.versions.settled(id);
     state = await list();
     expect(state.versions.map((v) => v.version)).toEqual(['1', '2']);
     expect(state.aliases[0].functionVersion).toBe('2');
+    await expect.poll(() => heard).toEqual(['Auto', 'Auto']); // the version, then the alias
+    off();
     expect(body(await invoke(id, 'Auto', 'live'))).toMatchObject({ mark: 'B', version: '2' });
 
     // A rollback by the user stands while nothing changes.

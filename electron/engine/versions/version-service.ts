@@ -12,6 +12,7 @@ import type {
   VersionComparison,
 } from '../../../shared/api/versions';
 import { WorkbenchError } from '../../../shared/rpc/errors';
+import type { EventBus } from '../event-bus';
 import type { ProjectCatalog } from '../projects/catalog';
 import type { LoadedFunction } from '../projects/template';
 import type { Db } from '../store/database';
@@ -59,6 +60,7 @@ export class VersionService {
     private readonly db: Db,
     home: string,
     private readonly catalog: ProjectCatalog,
+    private readonly events: EventBus,
   ) {
     this.repo = new VersionsRepo(db);
     this.codeRoot = join(home, 'code');
@@ -144,6 +146,7 @@ export class VersionService {
           codeSize: code.size,
           config,
         });
+        this.changed(projectId, functionId);
         return { version: toVersion(row), created: true };
       }),
     );
@@ -169,6 +172,7 @@ export class VersionService {
       this.repo.remove(projectId, functionId, row.version);
       this.snapshots.delete(row.id);
       await this.locked(CODE_STORE, () => this.freeSnapshots([row.config.code, ...row.config.layers]));
+      this.changed(projectId, functionId);
       return { deleted: version };
     });
   }
@@ -189,7 +193,7 @@ export class VersionService {
         ...(input.routingConfig ? { routingConfig: input.routingConfig } : {}),
       };
       this.checkTarget(projectId, functionId, name, alias);
-      return this.repo.putAlias(projectId, functionId, alias);
+      return this.putAlias(projectId, functionId, alias);
     });
   }
 
@@ -209,7 +213,7 @@ export class VersionService {
         ...(routing ? { routingConfig: routing } : {}),
       };
       this.checkTarget(projectId, functionId, name, alias);
-      return this.repo.putAlias(projectId, functionId, alias);
+      return this.putAlias(projectId, functionId, alias);
     });
   }
 
@@ -217,6 +221,7 @@ export class VersionService {
     const name = await this.requireFunction(projectId, functionId);
     checkAliasName(aliasName);
     if (!this.repo.removeAlias(projectId, functionId, aliasName)) throw aliasNotFound(name, aliasName);
+    this.changed(projectId, functionId);
     return { deleted: aliasName };
   }
 
@@ -259,7 +264,7 @@ export class VersionService {
             const plan = fn.deploymentPreference ? deploymentPlan(fn.deploymentPreference) : undefined;
             const shift = plan && existing && existing.functionVersion !== version.version;
             await this.locked(`${projectId}/${info.id}`, async () =>
-              this.repo.putAlias(projectId, info.id, {
+              this.putAlias(projectId, info.id, {
                 name: info.autoPublishAlias!,
                 description: existing?.description ?? '',
                 ...(shift
@@ -308,7 +313,7 @@ export class VersionService {
     if (!d) return alias;
     const weight = deploymentWeight(d, this.now());
     if (weight === undefined)
-      return this.repo.putAlias(projectId, functionId, {
+      return this.putAlias(projectId, functionId, {
         name: alias.name,
         functionVersion: d.toVersion,
         description: alias.description,
@@ -400,6 +405,16 @@ export class VersionService {
       if (error.name === 'ProjectNotFound') throw error;
       return functionId;
     });
+  }
+
+  private putAlias(projectId: number, functionId: string, alias: Omit<AliasRow, 'updatedAt'>): AliasRow {
+    const row = this.repo.putAlias(projectId, functionId, alias);
+    this.changed(projectId, functionId);
+    return row;
+  }
+
+  private changed(projectId: number, functionId: string): void {
+    this.events.emit('versions:changed', { projectId, functionId });
   }
 
   private locked<T>(key: string, task: () => Promise<T>): Promise<T> {

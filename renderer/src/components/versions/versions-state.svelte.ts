@@ -34,3 +34,9 @@ const states: Record<string, VersionsState> = {};
 export function versionsFor(projectId: number, functionId: string): VersionsState {
   return (states[`${projectId}:${functionId}`] ??= new VersionsState(projectId, functionId));
 }
+
+// Another window, the CLI or AutoPublishAlias changed them: every open view follows.
+api.on('versions:changed', ({ projectId, functionId }) => {
+  const state = states[`${projectId}:${functionId}`];
+  if (state?.data) void state.load();
+});
