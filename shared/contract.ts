@@ -14,6 +14,7 @@ import { invocationMethods } from './api/invocations';
 import { localImageMethods } from './api/local-images';
 import { projectMethods } from './api/projects';
 import { settingsMethods } from './api/settings';
+import { versionMethods } from './api/versions';
 import type {
   DockerStatus,
   EnvironmentChange,
@@ -35,6 +36,7 @@ export const contract = {
   ...imageMethods,
   ...localImageMethods,
   ...hostOpenMethods,
+  ...versionMethods,
 };
 
 /** Events the engine pushes to every client. Streams carry the id of what they belong to. */
@@ -50,6 +52,8 @@ export interface Events {
   'project:changed': { projectId: number; reason: 'template' | 'missing' };
   /** A memory sweep finished one more invocation, or ended (status other than 'running'). */
   'sweep:progress': SweepProgress;
+  /** A function's versions or aliases changed (a publish, an alias moved, AutoPublishAlias, a delete). */
+  'versions:changed': { projectId: number; functionId: string };
 }
 
 export type Contract = typeof contract;

@@ -69,6 +69,8 @@ export interface FunctionInfo {
   packageType?: 'Zip' | 'Image';
   /** What a container-image function runs: its Dockerfile (SAM's Metadata) or an existing image. */
   image?: FunctionImage;
+  /** SAM's AutoPublishAlias: a change publishes a version and moves this alias to it. */
+  autoPublishAlias?: string;
 }
 
 /** A container-image function's image: built from SAM's Metadata, or an existing ImageUri, with ImageConfig. */
@@ -180,6 +182,10 @@ export interface InvocationResult {
   environmentId?: string;
   logs: string;
   logsTruncated: boolean;
+  /** What the caller named: $LATEST, a version number or an alias. */
+  qualifier?: string;
+  /** The version that ran (an alias resolves to one of its versions), as Lambda's ExecutedVersion. */
+  executedVersion?: string;
 }
 
 export interface ImagePullProgress {

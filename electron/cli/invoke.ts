@@ -6,21 +6,28 @@ import type { Command } from './run';
 
 export const invoke: Command = {
   summary: 'Invoke a function of a SAM project in its execution environment',
-  usage: 'lambench invoke <FunctionId> --project <dir> [--event <file>|-] [--json]',
+  usage: 'lambench invoke <FunctionId>[:<version|alias>] --project <dir> [--event <file>|-] [--json]',
   options: {
     project: { type: 'string', short: 'p' },
     event: { type: 'string', short: 'e' },
     json: { type: 'boolean' },
   },
   async run({ values, positionals }) {
-    const [functionId] = positionals;
+    // `Fn:live` or `Fn:3`, as Lambda takes a qualified function name (logical ids have no colon).
+    const [functionId, qualifier] = (positionals[0] ?? '').split(/:(.*)/s);
     if (!functionId || typeof values.project !== 'string') {
       throw new Error(`a function id and --project are required\nUsage: ${this.usage}`);
     }
     const payload = readEvent(values.event as string | undefined);
     const result = await withEngine(async (client) => {
       const project = await client.call('projects:open', { path: resolve(values.project as string) });
-      return client.call('functions:invoke', { projectId: project.id, functionId, payload, trigger: 'cli' });
+      return client.call('functions:invoke', {
+        projectId: project.id,
+        functionId,
+        payload,
+        trigger: 'cli',
+        ...(qualifier ? { qualifier } : {}),
+      });
     });
     if (values.json) console.log(JSON.stringify(toJson(result)));
     else printHuman(result);
@@ -36,6 +43,7 @@ function readEvent(source: string | undefined): string {
 function toJson(r: InvocationResult) {
   return {
     requestId: r.requestId,
+    executedVersion: r.executedVersion ?? '$LATEST',
     status: r.status,
     response: r.response === undefined ? null : parseOrText(r.response),
     error: r.error ? { type: r.error.type, message: r.error.message } : null,

@@ -23,6 +23,7 @@ import { invocationHandlers } from './handlers/invocations';
 import { localImageHandlers } from './handlers/local-images';
 import { projectHandlers } from './handlers/projects';
 import { settingsHandlers } from './handlers/settings';
+import { versionHandlers } from './handlers/versions';
 import { ProjectCatalog } from './projects/catalog';
 import type { Executor } from './runtime/executor';
 import { imageMap } from './runtime/image-map';
@@ -38,6 +39,7 @@ import { openStore } from './store/open-store';
 import { ProjectsRepo } from './store/projects-repo';
 import { Retention } from './store/retention';
 import { SettingsRepo } from './store/settings-repo';
+import { VersionService } from './versions/version-service';
 
 export interface Engine {
   handlers: Handlers;
@@ -120,7 +122,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       cacheFile: join(options.home, 'cache', 'ldd.json'),
       onProgress: (p) => events.emit('image:pull', p),
     }),
+    versions: new VersionService(db, options.home, catalog, events),
   };
+  services.versions.start();
 
   return {
     handlers: {
@@ -134,6 +138,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       ...imageHandlers(services),
       ...localImageHandlers(services),
       ...hostOpenHandlers(services),
+      ...versionHandlers(services),
     },
     events,
     services,

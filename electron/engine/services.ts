@@ -15,6 +15,7 @@ import type { InvocationsRepo } from './store/invocations-repo';
 import type { MetricsQuery } from './store/metrics-query';
 import type { Retention } from './store/retention';
 import type { SettingsRepo } from './store/settings-repo';
+import type { VersionService } from './versions/version-service';
 
 /** What the engine is made of; each domain's handlers take what they need from here. */
 export interface Services {
@@ -47,4 +48,6 @@ export interface Services {
   functionImages: FunctionImages;
   /** Builds runtime images locally (from the host's binaries) when no registry answers. */
   localImages: LocalImageBuilder;
+  /** Published versions and aliases, and the qualifier resolver every invoke goes through. */
+  versions: VersionService;
 }

@@ -30,6 +30,10 @@ const filterShape = {
   coldOnly: z.boolean().optional(),
   /** Matches the request id or invocation id exactly, or a part of the error type or message. */
   text: z.string().trim().max(200).optional(),
+  /** The version that ran: $LATEST or a number. */
+  version: z.string().min(1).max(32).optional(),
+  /** The qualifier the invoke named (an alias name, a version or $LATEST). */
+  alias: z.string().min(1).max(200).optional(),
 };
 const rangeInOrder = (f: { from?: number; to?: number }) =>
   f.from === undefined || f.to === undefined || f.from < f.to;
@@ -110,6 +114,10 @@ export interface InvocationSummary {
   architecture: Architecture;
   gbSeconds?: number;
   costUsd?: number;
+  /** What the invoke named: $LATEST, a version or an alias. */
+  qualifier: string;
+  /** The version that ran. */
+  executedVersion: string;
 }
 
 export interface HistoryPage {
@@ -126,7 +134,6 @@ export interface InvocationPhases {
 }
 
 export interface InvocationDetail extends InvocationSummary {
-  qualifier: string;
   endedAt?: number;
   event: string | null;
   eventTruncated: boolean;

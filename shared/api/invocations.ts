@@ -14,6 +14,8 @@ export const invocationMethods = {
         invocationId: z.string().uuid().optional(),
         /** What started it, as recorded in History. */
         trigger: z.enum(['ui', 'cli', 'api', 'http', 'schedule']).default('ui'),
+        /** $LATEST (the default), a version number or an alias, as Lambda's Qualifier. */
+        qualifier: z.string().max(200).optional(),
       })
       .strict(),
   ),

@@ -51,6 +51,7 @@ function project(from: string, name: string): string {
 
 const KEYS = [
   'requestId',
+  'executedVersion',
   'status',
   'response',
   'error',
@@ -111,5 +112,31 @@ describe('lambench invoke --json', () => {
     expect(run.code).not.toBe(0);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain("No function 'NoSuchFunction'");
+  });
+});
+
+describe('lambench invoke Fn:qualifier', () => {
+  it('invokes the alias AutoPublishAlias made, then a version by number, and refuses an unknown one', async () => {
+    const dir = project('resources/blueprints/nodejs22-hello', 'auto-alias');
+    const template = path.join(dir, 'template.yaml');
+    fs.writeFileSync(
+      template,
+      fs
+        .readFileSync(template, 'utf8')
+        .replace('Runtime: nodejs22.x', 'Runtime: nodejs22.x\n      AutoPublishAlias: live'),
+    );
+    const viaAlias = await lambench('invoke', 'HelloWorldFunction:live', '--project', dir, '--json');
+    expect(viaAlias.stderr).toBe('');
+    expect(JSON.parse(viaAlias.stdout)).toMatchObject({ status: 'success', executedVersion: '1' });
+    expect(JSON.parse(viaAlias.stdout).logs).toMatch(/^START RequestId: \S+ Version: 1$/m);
+
+    const byNumber = await lambench('invoke', 'HelloWorldFunction:1', '--project', dir, '--json');
+    expect(JSON.parse(byNumber.stdout)).toMatchObject({ status: 'success', executedVersion: '1' });
+
+    const unknown = await lambench('invoke', 'HelloWorldFunction:2', '--project', dir, '--json');
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain(
+      'Function not found: arn:aws:lambda:us-east-1:123456789012:function:HelloWorldFunction:2',
+    );
   });
 });

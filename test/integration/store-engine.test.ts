@@ -46,6 +46,7 @@ describe('an invocation in History', () => {
       gbSeconds: cost.gbSeconds,
       costUsd: cost.totalUsd,
       qualifier: '$LATEST',
+      executedVersion: '$LATEST',
       endedAt: expect.any(Number),
       event: JSON.stringify(event),
       eventTruncated: false,

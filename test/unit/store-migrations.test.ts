@@ -125,7 +125,17 @@ describe('migrations', () => {
       );
       // Successes are not in the status indexes: their page walks the time index, newest first.
       expect(plan({ status: ['success'] })).toContain('USING INDEX invocations_by_time');
-      for (const filter of [{ status: ['success' as const] }, { status: ['error' as const] }, {}])
+      // A version or alias filter walks the function's time index, in page order.
+      for (const filter of [{ version: '1' }, { alias: 'live' }])
+        expect(plan({ projectId: 1, functionId: 'Orders', ...filter })).toContain(
+          'USING INDEX invocations_by_function',
+        );
+      for (const filter of [
+        { status: ['success' as const] },
+        { status: ['error' as const] },
+        {},
+        { version: '2' },
+      ])
         expect(plan(filter)).not.toContain('TEMP B-TREE');
     } finally {
       db.close();

@@ -26,9 +26,9 @@ export interface EnvOptions {
 }
 
 /** Lambda's log stream name: `YYYY/MM/DD/[$LATEST]<32 hex>`. */
-function logStreamName(now = new Date()): string {
+function logStreamName(version: string, now = new Date()): string {
   const day = now.toISOString().slice(0, 10).replace(/-/g, '/');
-  return `${day}/[$LATEST]${randomBytes(16).toString('hex')}`;
+  return `${day}/[${version}]${randomBytes(16).toString('hex')}`;
 }
 
 /**
@@ -51,10 +51,10 @@ export function lambdaEnvironment(spec: EnvironmentSpec, opts: EnvOptions = {}):
   const reserved: Record<string, string> = {
     AWS_LAMBDA_FUNCTION_NAME: spec.functionName,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb),
-    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_VERSION: spec.version ?? '$LATEST',
     AWS_LAMBDA_RUNTIME_API: spec.runtimeApi,
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${spec.functionName}`,
-    AWS_LAMBDA_LOG_STREAM_NAME: logStreamName(),
+    AWS_LAMBDA_LOG_STREAM_NAME: logStreamName(spec.version ?? '$LATEST'),
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     _HANDLER: spec.handler,
     LAMBDA_TASK_ROOT: '/var/task',

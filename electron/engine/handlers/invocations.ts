@@ -3,22 +3,21 @@ import type { HandlersFor } from '../../../shared/contract';
 import type { Services } from '../services';
 
 export function invocationHandlers({
-  catalog,
+  versions,
   invoker,
   images,
 }: Services): HandlersFor<typeof invocationMethods> {
   return {
-    'functions:invoke': async ({ projectId, functionId, payload, invocationId, trigger }) => {
-      // catalog.function() checks the project too: one lookup on the warm path.
-      const { fn, codeVersion } = await catalog.function(projectId, functionId);
+    'functions:invoke': async ({ projectId, functionId, payload, invocationId, trigger, qualifier }) => {
+      // $LATEST is catalog.function(), which checks the project too: one lookup on the warm path.
+      const resolved = await versions.resolve(projectId, functionId, qualifier);
       return invoker.invoke({
         projectId,
-        fn,
+        ...resolved,
         payload,
         invocationId,
         trigger,
-        codeVersion,
-        image: images[fn.runtime] ?? '',
+        image: images[resolved.fn.runtime] ?? '',
       });
     },
     'functions:stop': async ({ invocationId }) => {

@@ -38,11 +38,17 @@ export class ProjectCatalog {
   private readonly writing = new Map<number, Promise<unknown>>();
   /** Code versions come from one counter, so a folder watched anew never reuses an old version. */
   private lastCodeVersion = 0;
+  private readonly settledListeners: ((projectId: number) => void)[] = [];
 
   constructor(
     private readonly repo: ProjectsRepo,
     private readonly events: EventBus,
   ) {}
+
+  /** Called once a burst of code or template changes has settled (AutoPublishAlias publishes then). */
+  onSettled(listener: (projectId: number) => void): void {
+    this.settledListeners.push(listener);
+  }
 
   list(): Project[] {
     return this.repo.list();
@@ -173,7 +179,9 @@ export class ProjectCatalog {
         watched.template = undefined;
         this.events.emit('project:changed', { projectId, reason: 'template' });
       }
+      const changed = watched.codeChanged || watched.templateChanged;
       watched.codeChanged = watched.templateChanged = false;
+      if (changed) for (const listener of this.settledListeners) listener(projectId);
     }, SETTLE_MS);
   }
 
@@ -256,5 +264,6 @@ function toInfo(projectId: number, fn: LoadedFunction): FunctionInfo {
     layers: fn.layers,
     packageType: fn.packageType,
     image: fn.image,
+    autoPublishAlias: fn.autoPublishAlias,
   };
 }

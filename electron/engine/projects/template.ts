@@ -33,6 +33,10 @@ export interface LoadedFunction extends Omit<FunctionInfo, 'projectId' | 'events
   events: FunctionEvent[];
   /** Values only a deployed stack knows, each as `Property.Path: !Intrinsic …`. */
   unresolved: string[];
+  /** SAM's VersionDescription: the description of versions AutoPublishAlias publishes. */
+  versionDescription?: string;
+  /** SAM's DeploymentPreference Type (when enabled): how AutoPublishAlias shifts traffic to a new version. */
+  deploymentPreference?: string;
 }
 
 export interface LoadedLayer {
@@ -203,6 +207,10 @@ function loadFunction(
   const reserved = get('ReservedConcurrentExecutions');
   const fnName = get('FunctionName');
   const description = get('Description');
+  const autoPublishAlias = serverless ? get('AutoPublishAlias') : undefined;
+  const versionDescription = serverless ? get('VersionDescription') : undefined;
+  const deployment = obj(serverless ? get('DeploymentPreference') : undefined);
+  const deploymentType = deployment.Enabled === false ? undefined : deployment.Type;
 
   const fn: LoadedFunction = {
     id,
@@ -222,6 +230,9 @@ function loadFunction(
     layers: resolveLayers(rawProps.Layers, layerDefs, r, unresolved),
     events: serverless ? parseEvents(rawProps.Events, new Resolver({ ...ctx, lenient: true })) : [],
     unresolved,
+    ...(typeof autoPublishAlias === 'string' && autoPublishAlias ? { autoPublishAlias } : {}),
+    ...(typeof versionDescription === 'string' ? { versionDescription } : {}),
+    ...(typeof deploymentType === 'string' ? { deploymentPreference: deploymentType } : {}),
   };
   if (packageType === 'Image') {
     // Runtime, Handler and code come from the image; Lambda rejects layers on image functions.

@@ -20,6 +20,8 @@ export interface EnvironmentSpec {
   architecture: Architecture;
   /** The function's own variables; reserved ones are added by the executor. */
   environment: Record<string, string>;
+  /** The published version this environment runs (AWS_LAMBDA_FUNCTION_VERSION); absent for $LATEST. */
+  version?: string;
   /** Image for the Docker executor; ignored by the process executor. */
   image: string;
   /** host:port of this environment's Runtime API, as seen from inside the environment. */

@@ -18,6 +18,8 @@ import type { EnvironmentSpec } from './executor';
 /** Lambda's limit for a synchronous request payload. */
 export const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
+const LATEST = '$LATEST';
+
 export interface InvokeRequest {
   projectId: number;
   /** The project's name, when the caller has it at hand (nothing here needs it). */
@@ -31,6 +33,10 @@ export interface InvokeRequest {
   image: string;
   /** Overrides for a memory sweep. */
   memoryMb?: number;
+  /** What the caller named: $LATEST, a version or an alias (versions/resolve.ts turns it into `fn`). */
+  qualifier?: string;
+  /** The version `fn` is: $LATEST, or the published number it is a snapshot of. */
+  executedVersion?: string;
 }
 
 /** What a stopped invocation ends with. */
@@ -107,6 +113,7 @@ export class Invoker {
     const requestId = randomUUID();
     const startedAt = Date.now();
     const base = { invocationId, requestId, projectId: req.projectId, functionId: fn.id };
+    const version = { qualifier: req.qualifier ?? LATEST, executedVersion: req.executedVersion ?? LATEST };
     // The write-ahead row and the `started` event. A warm invoke sends the event to its runtime first and
     // does this while the function runs; a cold start, a throttle or a failed start does it before anything.
     let announced = false;
@@ -120,6 +127,7 @@ export class Invoker {
         startedAt,
         memorySizeMb,
         architecture: fn.architecture,
+        ...version,
       });
       this.events.emit('invocation:started', { ...base, startedAt });
     };
@@ -131,7 +139,13 @@ export class Invoker {
     let containerStartMs: number | undefined;
     const finish = (result: Omit<InvocationResult, keyof typeof base | 'logs' | 'logsTruncated'>) => {
       announce();
-      const full: InvocationResult = { ...base, ...result, logs: logs.text(), logsTruncated: logs.truncated };
+      const full: InvocationResult = {
+        ...base,
+        ...version,
+        ...result,
+        logs: logs.text(),
+        logsTruncated: logs.truncated,
+      };
       // Throttles and failed starts ran no code, so Lambda bills nothing for them.
       const cost =
         full.billedDurationMs > 0
@@ -169,6 +183,7 @@ export class Invoker {
           return this.spec(req, memorySizeMb);
         },
         fn.reservedConcurrency,
+        version.executedVersion === LATEST ? '' : version.executedVersion,
       );
     } catch (error) {
       const e = error as WorkbenchError;
@@ -230,13 +245,16 @@ export class Invoker {
           environmentId: env.spec.id,
         });
       }
-      logs.push(`START RequestId: ${requestId} Version: $LATEST`);
+      logs.push(`START RequestId: ${requestId} Version: ${version.executedVersion}`);
       const inFlight = env.run(
         {
           requestId,
           payload: req.payload,
           deadlineMs: Date.now() + fn.timeout * 1000,
-          functionArn: `arn:aws:lambda:us-east-1:123456789012:function:${fn.functionName}`,
+          // Lambda passes the ARN as invoked: qualified by the alias or version the caller named.
+          functionArn:
+            `arn:aws:lambda:us-east-1:123456789012:function:${fn.functionName}` +
+            (version.qualifier === LATEST ? '' : `:${version.qualifier}`),
         },
         fn.timeout,
         (line) => logs.push(line),
@@ -315,6 +333,7 @@ function environmentConfig(
           },
         }
       : {}),
+    ...(req.executedVersion && req.executedVersion !== LATEST ? { version: req.executedVersion } : {}),
   };
 }
 

@@ -45,6 +45,11 @@ export class Pool {
     /** Called only when a new environment is needed. */
     spec: () => Omit<EnvironmentSpec, 'runtimeApi'>,
     reservedConcurrency: number | undefined,
+    /**
+     * Environments of one lineage retire each other on a config change; another lineage (a published
+     * version beside $LATEST) keeps its own warm ones while sharing the function's concurrency.
+     */
+    lineage = '',
   ): Promise<Lease> {
     this.takeSlot(functionKey, reservedConcurrency);
     let released = false;
@@ -55,7 +60,7 @@ export class Pool {
       this.busyTotal--;
     };
     try {
-      const envs = this.envsOf(functionKey);
+      const envs = this.envsOf(lineage ? `${functionKey}#${lineage}` : functionKey);
       this.retireStale(envs, configKey);
       for (const idle of envs) {
         // claim() skips environments that died while idle (they stop themselves and are dropped).
@@ -77,9 +82,10 @@ export class Pool {
   /** Warm environments per function, for the status bar. */
   warmCounts(): Record<string, number> {
     const counts: Record<string, number> = {};
-    for (const [fn, envs] of this.byFunction) {
+    for (const [key, envs] of this.byFunction) {
       const live = [...envs].filter((e) => e.state !== 'stopped').length;
-      if (live) counts[fn] = live;
+      const fn = key.split('#')[0];
+      if (live) counts[fn] = (counts[fn] ?? 0) + live;
     }
     return counts;
   }

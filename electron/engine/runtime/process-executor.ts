@@ -75,7 +75,7 @@ export function environmentFor(spec: EnvironmentSpec, runtimeDir: string): Recor
     AWS_DEFAULT_REGION: 'us-east-1',
     AWS_LAMBDA_FUNCTION_NAME: spec.functionName,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb),
-    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_VERSION: spec.version ?? '$LATEST',
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${spec.functionName}`,
     AWS_LAMBDA_LOG_STREAM_NAME: logStreamName(),

@@ -23,6 +23,8 @@ const COLUMNS: [
   ['architecture', (r) => r.architecture],
   ['gb_seconds', (r) => r.gbSeconds],
   ['cost_usd', (r) => r.costUsd],
+  ['qualifier', (r) => r.qualifier],
+  ['executed_version', (r) => r.executedVersion],
 ];
 
 export function toCsv(rows: InvocationSummary[]): string {

@@ -38,6 +38,9 @@ export function whereClause(filter: HistoryFilter & { ids?: string[] }, after?: 
   if (filter.from !== undefined) add('started_at >= ?', filter.from);
   if (filter.to !== undefined) add('started_at < ?', filter.to);
   if (filter.coldOnly) parts.push('cold_start = 1');
+  // Versions and aliases are few per function: the function's time index, filtered, pages well enough.
+  if (filter.version !== undefined) add('executed_version = ?', filter.version);
+  if (filter.alias !== undefined) add('qualifier = ?', filter.alias);
   const text = filter.text?.trim();
   if (text) {
     // A whole id is looked up through its index; anything else searches the error fields.

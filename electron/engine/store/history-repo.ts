@@ -31,10 +31,11 @@ interface SummaryRow {
   architecture: Architecture;
   gb_seconds: number | null;
   cost_usd: number | null;
+  qualifier: string;
+  executed_version: string;
 }
 
 interface DetailRow extends SummaryRow {
-  qualifier: string;
   ended_at: number | null;
   event: string | null;
   event_truncated: number;
@@ -49,7 +50,7 @@ interface DetailRow extends SummaryRow {
 
 const summaryColumns = (errorMessage: string) => `id, request_id, project_id, function_id, trigger, status,
   error_type, ${errorMessage} AS error_message, started_at, duration_ms, billed_duration_ms, init_duration_ms,
-  cold_start, memory_size_mb, max_memory_used_mb, architecture, gb_seconds, cost_usd`;
+  cold_start, memory_size_mb, max_memory_used_mb, architecture, gb_seconds, cost_usd, qualifier, executed_version`;
 const PAGE_COLUMNS = summaryColumns('substr(error_message, 1, 300)');
 const EXPORT_COLUMNS = summaryColumns('error_message');
 
@@ -212,6 +213,8 @@ function toSummary(r: SummaryRow): InvocationSummary {
     architecture: r.architecture,
     gbSeconds: opt(r.gb_seconds),
     costUsd: opt(r.cost_usd),
+    qualifier: r.qualifier,
+    executedVersion: r.executed_version,
   };
 }
 
@@ -219,7 +222,6 @@ function toDetail(r: DetailRow): InvocationDetail {
   const finished = r.status !== 'running' && r.status !== 'interrupted';
   return {
     ...toSummary(r),
-    qualifier: r.qualifier,
     endedAt: opt(r.ended_at),
     event: r.event,
     eventTruncated: r.event_truncated === 1,

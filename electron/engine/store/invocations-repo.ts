@@ -29,6 +29,9 @@ export interface InvocationStart {
   architecture: string;
   /** The memory sweep this run belongs to. */
   sweepId?: number;
+  /** $LATEST when absent. */
+  qualifier?: string;
+  executedVersion?: string;
 }
 
 export interface InvocationFinish extends InvocationResult {
@@ -210,6 +213,8 @@ const START_COLUMNS = [
   'architecture',
   'sweep_id',
   'memory_size_mb',
+  'qualifier',
+  'executed_version',
 ] as const;
 
 const FINISH_COLUMNS = [
@@ -248,6 +253,8 @@ function startValues(r: InvocationStart): Value[] {
     r.architecture,
     r.sweepId ?? null,
     r.memorySizeMb,
+    r.qualifier ?? '$LATEST',
+    r.executedVersion ?? '$LATEST',
   ];
 }
 

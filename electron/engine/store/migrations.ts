@@ -106,4 +106,32 @@ export const migrations: string[] = [
   CREATE INDEX invocations_by_function_status
     ON invocations(project_id, function_id, status, started_at, id) WHERE status != 'success';
   `,
+  // 5: published versions (immutable snapshots: code folder by content hash, config as JSON) and aliases,
+  // per project and logical id; which version ran each invocation (Lambda's ExecutedVersion).
+  `
+  CREATE TABLE function_versions (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    function_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    code_sha256 TEXT NOT NULL,
+    code_size INTEGER NOT NULL,
+    config TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    UNIQUE (project_id, function_id, version)
+  );
+  CREATE TABLE function_aliases (
+    project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    function_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    version TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    routing TEXT,
+    deployment TEXT,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (project_id, function_id, name)
+  );
+  ALTER TABLE invocations ADD COLUMN executed_version TEXT NOT NULL DEFAULT '$LATEST';
+  `,
 ];

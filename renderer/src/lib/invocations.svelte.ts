@@ -30,6 +30,8 @@ export class InvocationRun {
     /** The function's configuration when it was invoked: costs use it, even after a later edit. */
     readonly config: FunctionInfo | undefined,
     readonly eventName: string,
+    /** What Invoke named: $LATEST, a version or an alias. */
+    readonly qualifier = '$LATEST',
   ) {}
 
   /**
@@ -101,8 +103,20 @@ function add(run: InvocationRun): void {
 }
 
 /** Starts an invocation and resolves when it ends; failures land on the run, never as a rejection. */
-export async function invoke(fn: FunctionInfo, payload: string, eventName: string): Promise<InvocationRun> {
-  const run = new InvocationRun(newInvocationId(), fn.projectId, fn.id, $state.snapshot(fn), eventName);
+export async function invoke(
+  fn: FunctionInfo,
+  payload: string,
+  eventName: string,
+  qualifier = '$LATEST',
+): Promise<InvocationRun> {
+  const run = new InvocationRun(
+    newInvocationId(),
+    fn.projectId,
+    fn.id,
+    $state.snapshot(fn),
+    eventName,
+    qualifier,
+  );
   add(run);
   try {
     const result = await api.call('functions:invoke', {
@@ -111,6 +125,7 @@ export async function invoke(fn: FunctionInfo, payload: string, eventName: strin
       payload,
       invocationId: run.id,
       trigger: 'ui',
+      ...(qualifier === '$LATEST' ? {} : { qualifier }),
     });
     run.finish(result);
   } catch (error) {

@@ -14,6 +14,8 @@ export interface HistoryFilters {
   range: RangeId;
   coldOnly: boolean;
   text: string;
+  /** `v:<version>` (what ran) or `a:<alias>` (what was named), or '' for every version. */
+  version: string;
 }
 
 export const emptyFilters = (): HistoryFilters => ({
@@ -22,6 +24,7 @@ export const emptyFilters = (): HistoryFilters => ({
   range: 'all',
   coldOnly: false,
   text: '',
+  version: '',
 });
 
 const FIRST_PAGE = 100;
@@ -63,6 +66,8 @@ export class HistoryList {
       ...(rangeStart(f.range) !== undefined ? { from: rangeStart(f.range) } : {}),
       ...(f.coldOnly ? { coldOnly: true } : {}),
       ...(text ? { text } : {}),
+      ...(f.version.startsWith('v:') ? { version: f.version.slice(2) } : {}),
+      ...(f.version.startsWith('a:') ? { alias: f.version.slice(2) } : {}),
     };
   }
 
