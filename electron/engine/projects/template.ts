@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
-import { parseDocument, type YAMLError } from 'yaml';
+import { parseDocument, type YAMLError, type YAMLWarning } from 'yaml';
 import type { FunctionInfo } from '../../../shared/types';
 import { cfnReadTags } from './cfn-tags';
 import { TemplateError } from './errors';
@@ -83,11 +83,24 @@ function yamlError(file: string, text: string, err: YAMLError): TemplateError {
   });
 }
 
+function unknownTagError(file: string, warning: YAMLWarning): TemplateError {
+  const pos = warning.linePos?.[0];
+  const tag = /Unresolved tag: (\S+)/.exec(warning.message)?.[1] ?? 'tag';
+  const where = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
+  return new TemplateError(
+    `Unknown tag ${tag} in ${file}${where}: it is not a CloudFormation intrinsic function (such as !Ref, !Sub, !GetAtt)`,
+    { file, line: pos?.line, col: pos?.col },
+  );
+}
+
 /** Parses a template file: plain JSON-like data with intrinsics in long form. */
 export async function readTemplateFile(file: string): Promise<{ data: Obj; warnings: string[] }> {
   const text = await readFile(file, 'utf8');
   const doc = parseDocument(text, { customTags: cfnReadTags, uniqueKeys: true });
   if (doc.errors.length > 0) throw yamlError(file, text, doc.errors[0]);
+  // An unknown `!Tag` would load as its plain value and run with it; SAM and CloudFormation refuse it.
+  const unknownTag = doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
+  if (unknownTag) throw unknownTagError(file, unknownTag);
   const data: unknown = doc.toJS({ maxAliasCount: 1000 });
   if (typeof data !== 'object' || data === null || Array.isArray(data))
     throw new TemplateError(`${file} is not a SAM template (expected a mapping at the top level)`, { file });
