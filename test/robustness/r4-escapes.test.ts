@@ -73,7 +73,10 @@ describe('R4 escape probe', () => {
     ];
     // The neighbour's own answer stands: nobody else posted it.
     const mine = await neighbour;
-    all.push(['neighbour result intact', { blocked: mine.response === '"mine"', detail: String(mine.response) }]);
+    all.push([
+      'neighbour result intact',
+      { blocked: mine.response === '"mine"', detail: String(mine.response) },
+    ]);
     for (const [name, r] of all)
       rows.push({ case: `R4 escape ${name}`, expected: 'blocked', got: r.detail, pass: r.blocked });
     expect(Object.keys(node).sort()).toEqual(
@@ -98,7 +101,10 @@ describe('R4 escape probe', () => {
 });
 
 /** A raw HTTP request, so Host and Origin can be anything. */
-function rawGet(pathAndQuery: string, headers: Record<string, string>): Promise<{ status?: number; body: string }> {
+function rawGet(
+  pathAndQuery: string,
+  headers: Record<string, string>,
+): Promise<{ status?: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port: web.port, path: pathAndQuery, headers }, (res) => {
       let body = '';
@@ -131,28 +137,50 @@ describe('R4 web mode', () => {
   it('refuses every caller but the page it served', async () => {
     const cases: [string, () => Promise<string>, string][] = [
       ['GET without a token', async () => `HTTP ${(await rawGet('/', { Host: host() })).status}`, 'HTTP 403'],
-      ['GET with a wrong token', async () => `HTTP ${(await rawGet('/?token=wrong', { Host: host() })).status}`, 'HTTP 403'],
+      [
+        'GET with a wrong token',
+        async () => `HTTP ${(await rawGet('/?token=wrong', { Host: host() })).status}`,
+        'HTTP 403',
+      ],
       [
         'GET with a foreign Origin',
-        async () => `HTTP ${(await rawGet(`/?token=${web.token}`, { Host: host(), Origin: 'http://evil.example' })).status}`,
+        async () =>
+          `HTTP ${(await rawGet(`/?token=${web.token}`, { Host: host(), Origin: 'http://evil.example' })).status}`,
         'HTTP 403',
       ],
       [
         'GET with a DNS-rebinding Host',
-        async () => `HTTP ${(await rawGet(`/?token=${web.token}`, { Host: `evil.example:${web.port}` })).status}`,
+        async () =>
+          `HTTP ${(await rawGet(`/?token=${web.token}`, { Host: `evil.example:${web.port}` })).status}`,
         'HTTP 403',
       ],
       ['WebSocket without a token', () => upgrade('', { Origin: origin() }), 'HTTP 403'],
       ['WebSocket with a wrong token', () => upgrade('?token=wrong', { Origin: origin() }), 'HTTP 403'],
-      ['WebSocket from another origin', () => upgrade(`?token=${web.token}`, { Origin: 'http://evil.example' }), 'HTTP 403'],
+      [
+        'WebSocket from another origin',
+        () => upgrade(`?token=${web.token}`, { Origin: 'http://evil.example' }),
+        'HTTP 403',
+      ],
       [
         'WebSocket with a DNS-rebinding Host',
-        () => upgrade(`?token=${web.token}`, { Origin: `http://evil.example:${web.port}`, Host: `evil.example:${web.port}` }),
+        () =>
+          upgrade(`?token=${web.token}`, {
+            Origin: `http://evil.example:${web.port}`,
+            Host: `evil.example:${web.port}`,
+          }),
         'HTTP 403',
       ],
       // The control: the real page's own call is served.
-      ['GET with the token (control)', async () => `HTTP ${(await rawGet(`/?token=${web.token}`, { Host: host() })).status}`, 'HTTP 200'],
-      ['WebSocket from the page (control)', () => upgrade(`?token=${web.token}`, { Origin: origin() }), 'opened'],
+      [
+        'GET with the token (control)',
+        async () => `HTTP ${(await rawGet(`/?token=${web.token}`, { Host: host() })).status}`,
+        'HTTP 200',
+      ],
+      [
+        'WebSocket from the page (control)',
+        () => upgrade(`?token=${web.token}`, { Origin: origin() }),
+        'opened',
+      ],
     ];
     for (const [name, run, expected] of cases) {
       const got = await run();
@@ -180,17 +208,32 @@ describe('R4 web mode', () => {
     const big = JSON.stringify({ id: 1, method: 'projects:list', input: 'x'.repeat(MAX_MESSAGE_BYTES) });
     const answer = await call(ws, big);
     const bigGot = `${(answer.error as { name?: string })?.name}`;
-    rows.push({ case: 'R4 web 16 MB message', expected: 'MessageTooLarge answer', got: bigGot, pass: bigGot === 'MessageTooLarge' });
+    rows.push({
+      case: 'R4 web 16 MB message',
+      expected: 'MessageTooLarge answer',
+      got: bigGot,
+      pass: bigGot === 'MessageTooLarge',
+    });
     // Far over the frame limit: the server drops the socket rather than buffer it.
     const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
     ws.send(Buffer.alloc(65 * 1024 * 1024, 0x20), { binary: false });
     const code = await closed;
-    rows.push({ case: 'R4 web 65 MB frame', expected: 'socket closed 1009', got: `closed ${code}`, pass: code === 1009 });
+    rows.push({
+      case: 'R4 web 65 MB frame',
+      expected: 'socket closed 1009',
+      got: `closed ${code}`,
+      pass: code === 1009,
+    });
     const again = await open();
     const list = await call(again, JSON.stringify({ id: 2, method: 'projects:list' }));
     again.close();
     const served = list.ok === true && Array.isArray(list.result) && list.result.length === 1;
-    rows.push({ case: 'R4 web serves after both', expected: 'projects:list ok', got: served ? 'ok' : JSON.stringify(list).slice(0, 80), pass: served });
+    rows.push({
+      case: 'R4 web serves after both',
+      expected: 'projects:list ok',
+      got: served ? 'ok' : JSON.stringify(list).slice(0, 80),
+      pass: served,
+    });
     expect(bigGot).toBe('MessageTooLarge');
     expect(code).toBe(1009);
     expect(served).toBe(true);

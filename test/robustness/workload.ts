@@ -59,7 +59,12 @@ export async function startWorkload(
     home,
     projectDir,
     invoke: (functionId, event = {}, invocationId) =>
-      client.call('functions:invoke', { projectId, functionId, payload: JSON.stringify(event), invocationId }),
+      client.call('functions:invoke', {
+        projectId,
+        functionId,
+        payload: JSON.stringify(event),
+        invocationId,
+      }),
     async close() {
       await engine.close();
       if (!options.root) fs.rmSync(root, { recursive: true, force: true });
@@ -75,7 +80,14 @@ export async function docker(...args: string[]): Promise<string> {
 
 /** Containers (all states) whose lambench.owner label starts with `ownerPrefix`. */
 export async function containersOf(ownerPrefix: string): Promise<string[]> {
-  const out = await docker('ps', '-a', '--filter', 'label=lambench=1', '--format', '{{.ID}} {{.Label "lambench.owner"}}');
+  const out = await docker(
+    'ps',
+    '-a',
+    '--filter',
+    'label=lambench=1',
+    '--format',
+    '{{.ID}} {{.Label "lambench.owner"}}',
+  );
   return out
     .split('\n')
     .filter(Boolean)
