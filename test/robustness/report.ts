@@ -19,9 +19,9 @@ export interface SoakNote {
 }
 
 export function report(rows: SoakRow[], notes: string[] = []): void {
-  console.log(formatTable(rows, notes));
   const file = process.env.LAMBENCH_SOAK_REPORT;
-  if (!file) return;
+  // Under the soak, the global teardown prints one table for the whole run.
+  if (!file) return console.log(formatTable(rows, notes));
   const lines = [...rows.map((r) => JSON.stringify(r)), ...notes.map((note) => JSON.stringify({ note }))];
   appendFileSync(file, lines.map((l) => l + '\n').join(''));
 }
