@@ -75,7 +75,13 @@ describe('R3 engine killed mid-invoke', () => {
     const engine = await createEngine({ home });
     try {
       const client = createDirectClient(engine);
-      const orphansAfter = (await containersOf(owner)).length;
+      // Reaped at start-up; another engine on this Docker may be removing them at the same moment
+      // (its remove wins, ours gets 409), so give a removal in progress a few seconds to finish.
+      let orphansAfter = (await containersOf(owner)).length;
+      for (let i = 0; orphansAfter > 0 && i < 50; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        orphansAfter = (await containersOf(owner)).length;
+      }
       const page = await client.call('history:list', { limit: 50 });
       const interrupted = page.rows.filter((r) => r.status === 'interrupted');
       const kept = page.rows.filter((r) => r.status === 'success');
