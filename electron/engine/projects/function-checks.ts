@@ -1,6 +1,7 @@
 /** Why Lambench cannot run a function, found before any container starts. */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { LIMITS } from '../../../shared/function-limits';
 
 export const SUPPORTED_RUNTIMES = [
   'nodejs18.x',
@@ -23,6 +24,31 @@ export function checkRuntime(runtime: string): string | undefined {
   if (!runtime) return 'Runtime is missing (set Runtime on the function or in Globals.Function)';
   if (!(SUPPORTED_RUNTIMES as readonly string[]).includes(runtime))
     return `Runtime '${runtime}' is not supported by Lambench yet`;
+  return undefined;
+}
+
+/**
+ * Values outside Lambda's limits, in the words of Lambda's ValidationException: a function Lambda would
+ * refuse to create must not run here with a 20 GB container or a zero timeout.
+ */
+export function checkLimits(fn: {
+  memorySize: number;
+  timeout: number;
+  ephemeralStorage: number;
+  reservedConcurrency?: number;
+}): string | undefined {
+  const ranges: [string, number, { min: number; max: number }][] = [
+    ['MemorySize', fn.memorySize, LIMITS.memorySize],
+    ['Timeout', fn.timeout, LIMITS.timeout],
+    ['EphemeralStorage.Size', fn.ephemeralStorage, LIMITS.ephemeralStorage],
+    ['ReservedConcurrentExecutions', fn.reservedConcurrency ?? 0, { min: 0, max: Infinity }],
+  ];
+  for (const [name, value, { min, max }] of ranges) {
+    const bound =
+      value < min ? `greater than or equal to ${min}` : value > max ? `less than or equal to ${max}` : '';
+    if (bound)
+      return `Value '${value}' at '${name}' failed to satisfy constraint: Member must have value ${bound}`;
+  }
   return undefined;
 }
 

@@ -10,7 +10,7 @@ import { parseDocument, type YAMLError, type YAMLWarning } from 'yaml';
 import type { FunctionInfo } from '../../../shared/types';
 import { cfnReadTags } from './cfn-tags';
 import { TemplateError } from './errors';
-import { checkCode, checkRuntime } from './function-checks';
+import { checkCode, checkLimits, checkRuntime } from './function-checks';
 import { parseEvents, type FunctionEvent } from './function-events';
 import { Resolver, intrinsicKey, type IntrinsicContext } from './intrinsics';
 import { withGlobals } from './sam-globals';
@@ -265,7 +265,7 @@ function unsupportedReason(
   x: { packageType: string; code: unknown; codeUriText: string; arch: string; rawProps: Obj; res: Obj },
 ): string | undefined {
   if (x.packageType === 'Image') return 'Image functions (PackageType: Image) are not supported yet';
-  const runtimeProblem = checkRuntime(fn.runtime);
+  const runtimeProblem = checkRuntime(fn.runtime) ?? checkLimits(fn);
   if (runtimeProblem) return runtimeProblem;
   if (x.arch !== 'x86_64' && x.arch !== 'arm64') return `Architecture '${x.arch}' is not valid`;
   if (x.rawProps.InlineCode !== undefined) return 'Inline code (InlineCode) is not supported yet';
