@@ -1,7 +1,7 @@
 /** Why Lambench cannot run a function, found before any container starts. */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { LIMITS } from '../../../shared/function-limits';
+import { ENV_KEY, ENV_MAX_BYTES, isReservedEnvKey, LIMITS } from '../../../shared/function-limits';
 
 export const SUPPORTED_RUNTIMES = [
   'nodejs18.x',
@@ -36,6 +36,7 @@ export function checkLimits(fn: {
   timeout: number;
   ephemeralStorage: number;
   reservedConcurrency?: number;
+  environment: Record<string, string>;
 }): string | undefined {
   const ranges: [string, number, { min: number; max: number }][] = [
     ['MemorySize', fn.memorySize, LIMITS.memorySize],
@@ -49,6 +50,24 @@ export function checkLimits(fn: {
     if (bound)
       return `Value '${value}' at '${name}' failed to satisfy constraint: Member must have value ${bound}`;
   }
+  return checkEnvironment(fn.environment);
+}
+
+/** The function's variables, against the rules Lambda applies when it configures them. */
+function checkEnvironment(env: Record<string, string>): string | undefined {
+  const unable =
+    'Lambda was unable to configure your environment variables because the environment variables you have provided';
+  const reserved = Object.keys(env).filter(isReservedEnvKey);
+  if (reserved.length)
+    return `${unable} contains reserved keys that are currently not supported for modification. Reserved keys used in this request: ${reserved.join(', ')}`;
+  const badName = Object.keys(env).find((k) => !ENV_KEY.test(k));
+  if (badName)
+    return `Environment variable name '${badName}' is not valid: use a letter, then letters, digits or _ (at least 2 characters)`;
+  const bytes = Object.entries(env).reduce(
+    (n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(String(v)),
+    0,
+  );
+  if (bytes > ENV_MAX_BYTES) return `${unable} exceeded the 4KB limit (${bytes} bytes)`;
   return undefined;
 }
 
