@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -83,6 +84,7 @@ describe('R4 escape probe', () => {
       [
         'dockerSocket',
         'hostEnv',
+        'malformedRequestId',
         'mount',
         'otherRuntimeIsOther',
         'otherRuntimeNext',
@@ -127,6 +129,23 @@ function upgrade(query: string, headers: Record<string, string>): Promise<string
       ws.terminate();
     });
     ws.once('error', (e) => resolve(`error ${e.message}`));
+  });
+}
+
+/** Writes a raw request (any request line) and returns the status line of the answer. */
+function rawRequest(requestLine: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(web.port, '127.0.0.1', () =>
+      socket.write(`${requestLine}\r\nHost: 127.0.0.1:${web.port}\r\n\r\n`),
+    );
+    let answer = '';
+    socket.on('data', (d) => {
+      answer += d;
+      if (answer.includes('\r\n')) socket.destroy();
+    });
+    socket.on('close', () => resolve(answer.split('\r\n')[0] || 'closed without an answer'));
+    socket.on('error', () => resolve('socket error'));
+    setTimeout(() => socket.destroy(), 2000);
   });
 }
 
@@ -188,6 +207,35 @@ describe('R4 web mode', () => {
     }
     for (const [name, , expected] of cases)
       expect(rows.find((r) => r.case === `R4 web ${name}`)?.got, name).toBe(expected);
+  });
+
+  it('refuses malformed requests without a crash', async () => {
+    const cases: [string, string, string][] = [
+      ['unparsable URL', 'GET http://[ HTTP/1.1', 'HTTP/1.1 403 Forbidden'],
+      [
+        'malformed escape, with the token',
+        `GET /%E0%A4%A?token=${web.token} HTTP/1.1`,
+        'HTTP/1.1 400 Bad Request',
+      ],
+      [
+        'WebSocket upgrade to an unparsable URL',
+        'GET http://[/api HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13',
+        'HTTP/1.1 403 Forbidden',
+      ],
+    ];
+    for (const [name, line, expected] of cases) {
+      const got = await rawRequest(line);
+      rows.push({ case: `R4 web ${name}`, expected, got, pass: got === expected });
+      expect(got, name).toBe(expected);
+    }
+    const after = await rawGet(`/?token=${web.token}`, { Host: host() });
+    rows.push({
+      case: 'R4 web serves after malformed requests',
+      expected: 'HTTP 200',
+      got: `HTTP ${after.status}`,
+      pass: after.status === 200,
+    });
+    expect(after.status).toBe(200);
   });
 
   it('refuses oversized WebSocket messages without a crash, and keeps serving', async () => {
