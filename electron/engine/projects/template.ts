@@ -101,7 +101,13 @@ export async function readTemplateFile(file: string): Promise<{ data: Obj; warni
   // An unknown `!Tag` would load as its plain value and run with it; SAM and CloudFormation refuse it.
   const unknownTag = doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
   if (unknownTag) throw unknownTagError(file, unknownTag);
-  const data: unknown = doc.toJS({ maxAliasCount: 1000 });
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 1000 });
+  } catch (error) {
+    // yaml refuses alias bombs (a few lines that expand to millions of nodes) while building the data.
+    throw new TemplateError(`Invalid YAML in ${file}: ${(error as Error).message}`, { file });
+  }
   if (typeof data !== 'object' || data === null || Array.isArray(data))
     throw new TemplateError(`${file} is not a SAM template (expected a mapping at the top level)`, { file });
   return { data: data as Obj, warnings: doc.warnings.map((w) => w.message) };
