@@ -15,7 +15,9 @@ import { createEngine, type Engine } from '../../electron/engine/engine';
 import type { WorkbenchClient } from '../../shared/rpc/client';
 import type { InvocationResult } from '../../shared/types';
 import { ensureLocalImages, LOCAL_IMAGES_JSON } from '../support/images.js';
+import { PROCESS_OWNER } from '../../electron/engine/docker/docker-executor';
 import type { SoakRow } from './report';
+import { docker } from './workload';
 
 export const BAD_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/bad');
 const CONTROL = '_control';
@@ -238,14 +240,37 @@ async function runCase(
 
   const survived = await control();
   const recorded = await recordedAs(client, invocationId, result.status, result.error?.type);
+  // At most the one warm environment stays, and nothing dead is left behind.
+  const left = await containersOfProject(projectId);
+  const tidy = left.dead === 0 && left.running <= 1;
+  if (!tidy) got += ` | containers left: ${left.running} running, ${left.dead} dead`;
   return {
     name: c.name,
     expected,
     got,
-    clearError,
+    clearError: clearError && tidy,
     survived,
     recorded,
-    pass: clearError && survived && recorded,
+    pass: clearError && tidy && survived && recorded,
+  };
+}
+
+/** This engine's containers of one project: running, and stopped but not removed. */
+async function containersOfProject(projectId: number): Promise<{ running: number; dead: number }> {
+  const out = await docker(
+    'ps',
+    '-a',
+    '--filter',
+    `label=lambench.owner=${PROCESS_OWNER}`,
+    '--filter',
+    `label=lambench.project=${projectId}`,
+    '--format',
+    '{{.State}}',
+  );
+  const states = out.split('\n').filter(Boolean);
+  return {
+    running: states.filter((s) => s === 'running').length,
+    dead: states.filter((s) => s !== 'running').length,
   };
 }
 
