@@ -20,7 +20,7 @@ const PROJECTS = 20;
 const FUNCTIONS = ['Orders', 'Payments', 'Invoices', 'Shipping', 'Notify'];
 const FIVE_DIR = path.join(path.dirname(new URL(import.meta.url).pathname), '../fixtures/robustness/five');
 const built = fs.existsSync('out/renderer/index.html');
-if (!built) console.warn('r2-ui: skipped, no build (run `npm run build` first)');
+if (!built) report([], ['R2 UI: not run (no build: run `npm run build` first)']);
 
 const rows: SoakRow[] = [];
 let served: Served | undefined;
@@ -31,7 +31,7 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lambench-soak-ui-'));
 fs.chmodSync(work, 0o755);
 
 afterAll(async () => {
-  report(rows, built ? [] : ['R2 UI: not run (no build: run `npm run build` first)']);
+  report(rows);
   await client?.call('environments:stopAll').catch(() => undefined);
   close?.();
   await browser?.close();

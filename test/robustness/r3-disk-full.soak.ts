@@ -14,7 +14,7 @@ import { report, type SoakRow } from './report';
 import { startWorkload, workloadRoot } from './workload';
 
 const isRoot = process.getuid?.() === 0;
-if (!isRoot) console.warn('r3-disk-full: not root, so the tmpfs case is skipped');
+if (!isRoot) report([], ['R3 disk full: not run (needs root for the tmpfs mount)']);
 
 const BEFORE = 3;
 const WHILE_FULL = 50;

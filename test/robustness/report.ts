@@ -38,7 +38,7 @@ export function readReport(file: string): { rows: SoakRow[]; notes: string[] } {
   return { rows, notes };
 }
 
-const WIDTH = { case: 34, expected: 60, got: 60 };
+const WIDTH = { case: 34, expected: 58, got: 90 };
 
 export function formatTable(rows: SoakRow[], notes: string[] = []): string {
   const cell = (text: string, width: number) => {
