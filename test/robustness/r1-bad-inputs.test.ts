@@ -6,7 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCases, startCorpus, toRows, totals, type CaseResult, type Corpus } from './corpus';
 import { report } from './report';
 
-const cases = loadCases();
+const isRoot = process.getuid?.() === 0;
+const all = loadCases();
+// A read-only data home is a tmpfs remounted read-only, which needs root (as CI has); said loudly.
+const cases = all.filter((c) => isRoot || c.expect.home !== 'read-only');
+if (cases.length < all.length) console.warn('R1: not root, so the read-only data home case is skipped');
 const results: CaseResult[] = [];
 let corpus: Corpus;
 
