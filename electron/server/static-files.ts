@@ -18,7 +18,11 @@ export function serveStatic(root: string, req: IncomingMessage, res: ServerRespo
     res.writeHead(405).end();
     return;
   }
-  const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+  const pathname = decodedPath(req);
+  if (pathname === undefined) {
+    res.writeHead(400, { 'Content-Type': 'text/plain' }).end('Malformed URL');
+    return;
+  }
   let file = normalize(join(root, pathname));
   if (!file.startsWith(root + sep) && file !== root) {
     res.writeHead(404).end();
@@ -36,6 +40,15 @@ export function serveStatic(root: string, req: IncomingMessage, res: ServerRespo
   });
   if (req.method === 'HEAD') res.end();
   else createReadStream(file).pipe(res);
+}
+
+/** The URL's path, decoded; undefined when it does not parse or has a malformed escape. */
+function decodedPath(req: IncomingMessage): string | undefined {
+  try {
+    return decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+  } catch {
+    return undefined;
+  }
 }
 
 function isFile(path: string): boolean {

@@ -50,7 +50,7 @@ export async function startWebServer(
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   server.on('upgrade', (req, socket, head) => {
-    const reason = new URL(req.url ?? '/', 'http://x').pathname === '/api' ? refuse(req) : 'Not found';
+    const reason = requestUrl(req)?.pathname === '/api' ? refuse(req) : 'Not found';
     if (reason) {
       socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${reason}`);
       return;
@@ -117,8 +117,18 @@ function parseFrame(data: Buffer, isBinary: boolean): Parsed {
   return frame as ClientFrame;
 }
 
+/** The request's URL; undefined for one that does not parse, which must be refused, not thrown (a crash). */
+export function requestUrl(req: IncomingMessage): URL | undefined {
+  try {
+    return new URL(req.url ?? '/', 'http://x');
+  } catch {
+    return undefined;
+  }
+}
+
 function hasToken(req: IncomingMessage, token: string): boolean {
-  const url = new URL(req.url ?? '/', 'http://x');
+  const url = requestUrl(req);
+  if (!url) return false;
   const cookie = /(?:^|;\s*)lambench_token=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
   const given = url.searchParams.get('token') ?? cookie ?? '';
   const a = Buffer.from(given);

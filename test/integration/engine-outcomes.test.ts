@@ -114,8 +114,11 @@ describe.each<RuntimeFixture>(['node', 'python'])('%s memory and payloads', (run
   it('is killed when it allocates 200 MB under 128 MB', async () => {
     const r = await t.invoke(runtime, 'Oom');
     expect(r.status).toBe('error');
-    expect(r.error!.type).toBe('Runtime.ExitError');
-    expect(r.error!.message).toMatch(/Runtime exited with error: signal: killed/);
+    // Lambda's type and words for an OOM kill.
+    expect(r.error!.type).toBe('Runtime.OutOfMemory');
+    expect(r.error!.message).toBe(
+      `RequestId: ${r.requestId} Error: Runtime exited with error: signal: killed`,
+    );
     expect(r.memorySizeMb).toBe(128);
     expect(r.maxMemoryUsedMb).toBeGreaterThanOrEqual(120);
     expect(r.maxMemoryUsedMb).toBeLessThanOrEqual(128);

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type Docker from 'dockerode';
+import { WorkbenchError } from '../../../shared/rpc/errors';
 import type { ImagePullProgress } from '../../../shared/types';
 import type {
   EnvironmentSpec,
@@ -23,6 +24,7 @@ import { ensureImage } from './images';
 import { layerBinds } from './layers';
 import { LineSplitter } from './lines';
 import { isProcessAlive } from '../process-alive';
+import { entrypointFailure } from '../runtime/environment';
 import { resourcesDir } from '../resources';
 
 /** Official base images run their own runtime client from their entrypoint. */
@@ -101,6 +103,12 @@ export function perfTime(rfc3339: string | undefined): number | undefined {
   if (!m) return undefined;
   const wall = Date.parse(m[1] + m[3]) + (m[2] ? Number(m[2]) * 1000 : 0);
   return Number.isFinite(wall) ? wall - performance.timeOrigin : undefined;
+}
+
+/** Docker's refusal to exec the entrypoint, as the error Lambda reports for it. */
+function entrypointError(err: unknown): WorkbenchError | undefined {
+  const failure = entrypointFailure((err as Error)?.message ?? '');
+  return failure && new WorkbenchError(failure.errorType, failure.errorMessage);
 }
 
 /** After the output ends, how long wait() may take before the engine is asked again. */
@@ -323,7 +331,7 @@ export class DockerExecutor implements Executor {
       startedAt = performance.now();
     } catch (err) {
       await container.remove({ force: true }).catch(() => {});
-      throw err;
+      throw entrypointError(err) ?? err;
     }
     const outputEnded = new Promise<void>((resolve) => {
       stream.on('end', resolve);

@@ -1,6 +1,7 @@
 /** Why Lambench cannot run a function, found before any container starts. */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { ENV_KEY, ENV_MAX_BYTES, isReservedEnvKey, LIMITS } from '../../../shared/function-limits';
 
 export const SUPPORTED_RUNTIMES = [
   'nodejs18.x',
@@ -23,6 +24,50 @@ export function checkRuntime(runtime: string): string | undefined {
   if (!runtime) return 'Runtime is missing (set Runtime on the function or in Globals.Function)';
   if (!(SUPPORTED_RUNTIMES as readonly string[]).includes(runtime))
     return `Runtime '${runtime}' is not supported by Lambench yet`;
+  return undefined;
+}
+
+/**
+ * Values outside Lambda's limits, in the words of Lambda's ValidationException: a function Lambda would
+ * refuse to create must not run here with a 20 GB container or a zero timeout.
+ */
+export function checkLimits(fn: {
+  memorySize: number;
+  timeout: number;
+  ephemeralStorage: number;
+  reservedConcurrency?: number;
+  environment: Record<string, string>;
+}): string | undefined {
+  const ranges: [string, number, { min: number; max: number }][] = [
+    ['MemorySize', fn.memorySize, LIMITS.memorySize],
+    ['Timeout', fn.timeout, LIMITS.timeout],
+    ['EphemeralStorage.Size', fn.ephemeralStorage, LIMITS.ephemeralStorage],
+    ['ReservedConcurrentExecutions', fn.reservedConcurrency ?? 0, { min: 0, max: Infinity }],
+  ];
+  for (const [name, value, { min, max }] of ranges) {
+    const bound =
+      value < min ? `greater than or equal to ${min}` : value > max ? `less than or equal to ${max}` : '';
+    if (bound)
+      return `Value '${value}' at '${name}' failed to satisfy constraint: Member must have value ${bound}`;
+  }
+  return checkEnvironment(fn.environment);
+}
+
+/** The function's variables, against the rules Lambda applies when it configures them. */
+function checkEnvironment(env: Record<string, string>): string | undefined {
+  const unable =
+    'Lambda was unable to configure your environment variables because the environment variables you have provided';
+  const reserved = Object.keys(env).filter(isReservedEnvKey);
+  if (reserved.length)
+    return `${unable} contains reserved keys that are currently not supported for modification. Reserved keys used in this request: ${reserved.join(', ')}`;
+  const badName = Object.keys(env).find((k) => !ENV_KEY.test(k));
+  if (badName)
+    return `Environment variable name '${badName}' is not valid: use a letter, then letters, digits or _ (at least 2 characters)`;
+  const bytes = Object.entries(env).reduce(
+    (n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(String(v)),
+    0,
+  );
+  if (bytes > ENV_MAX_BYTES) return `${unable} exceeded the 4KB limit (${bytes} bytes)`;
   return undefined;
 }
 

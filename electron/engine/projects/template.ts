@@ -6,11 +6,11 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
-import { parseDocument, type YAMLError } from 'yaml';
+import { parseDocument, type YAMLError, type YAMLWarning } from 'yaml';
 import type { FunctionInfo } from '../../../shared/types';
 import { cfnReadTags } from './cfn-tags';
 import { TemplateError } from './errors';
-import { checkCode, checkRuntime } from './function-checks';
+import { checkCode, checkLimits, checkRuntime } from './function-checks';
 import { parseEvents, type FunctionEvent } from './function-events';
 import { loadImageFunction } from './image-function';
 import { Resolver, intrinsicKey, type IntrinsicContext } from './intrinsics';
@@ -88,12 +88,31 @@ function yamlError(file: string, text: string, err: YAMLError): TemplateError {
   });
 }
 
+function unknownTagError(file: string, warning: YAMLWarning): TemplateError {
+  const pos = warning.linePos?.[0];
+  const tag = /Unresolved tag: (\S+)/.exec(warning.message)?.[1] ?? 'tag';
+  const where = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
+  return new TemplateError(
+    `Unknown tag ${tag} in ${file}${where}: it is not a CloudFormation intrinsic function (such as !Ref, !Sub, !GetAtt)`,
+    { file, line: pos?.line, col: pos?.col },
+  );
+}
+
 /** Parses a template file: plain JSON-like data with intrinsics in long form. */
 export async function readTemplateFile(file: string): Promise<{ data: Obj; warnings: string[] }> {
   const text = await readFile(file, 'utf8');
   const doc = parseDocument(text, { customTags: cfnReadTags, uniqueKeys: true });
   if (doc.errors.length > 0) throw yamlError(file, text, doc.errors[0]);
-  const data: unknown = doc.toJS({ maxAliasCount: 1000 });
+  // An unknown `!Tag` would load as its plain value and run with it; SAM and CloudFormation refuse it.
+  const unknownTag = doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
+  if (unknownTag) throw unknownTagError(file, unknownTag);
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 1000 });
+  } catch (error) {
+    // yaml refuses alias bombs (a few lines that expand to millions of nodes) while building the data.
+    throw new TemplateError(`Invalid YAML in ${file}: ${(error as Error).message}`, { file });
+  }
   if (typeof data !== 'object' || data === null || Array.isArray(data))
     throw new TemplateError(`${file} is not a SAM template (expected a mapping at the top level)`, { file });
   return { data: data as Obj, warnings: doc.warnings.map((w) => w.message) };
@@ -247,7 +266,8 @@ function loadFunction(
     fn.layers = [];
     const layers = rawProps.Layers;
     const layerReason = Array.isArray(layers) && layers.length ? imageLayersReason : undefined;
-    if (reason || layerReason) fn.unsupported = reason ?? layerReason;
+    const problem = reason ?? layerReason ?? checkLimits(fn);
+    if (problem) fn.unsupported = problem;
     return fn;
   }
   const reason = unsupportedReason(fn, { packageType, code, codeUriText, arch, rawProps, res });
@@ -283,7 +303,7 @@ function unsupportedReason(
   x: { packageType: string; code: unknown; codeUriText: string; arch: string; rawProps: Obj; res: Obj },
 ): string | undefined {
   if (x.packageType !== 'Zip') return `PackageType '${x.packageType}' is not valid (Zip or Image)`;
-  const runtimeProblem = checkRuntime(fn.runtime);
+  const runtimeProblem = checkRuntime(fn.runtime) ?? checkLimits(fn);
   if (runtimeProblem) return runtimeProblem;
   if (x.arch !== 'x86_64' && x.arch !== 'arm64') return `Architecture '${x.arch}' is not valid`;
   if (x.rawProps.InlineCode !== undefined) return 'Inline code (InlineCode) is not supported yet';

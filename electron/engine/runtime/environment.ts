@@ -97,13 +97,17 @@ export class Environment {
     void env.running.exited.then((exit) => env.onExit(exit));
 
     let initEnd = 0;
+    let exitedInInit = false;
     const initFailure = await Promise.race([
       api.firstPoll.then((at) => void (initEnd = at)),
       api.initError,
-      env.running.exited.then((exit): InitError => ({
-        errorType: 'Runtime.ExitError',
-        errorMessage: `Runtime exited without providing a reason: ${describeExit(exit)}`,
-      })),
+      env.running.exited.then((exit): InitError => {
+        exitedInInit = true;
+        return {
+          errorType: exitErrorType(exit),
+          errorMessage: `Runtime exited without providing a reason: ${describeExit(exit)}`,
+        };
+      }),
       delay(INIT_TIMEOUT_MS).then((): InitError => ({
         errorType: 'Sandbox.Timedout',
         errorMessage: `Init phase timed out after ${(INIT_TIMEOUT_MS / 1000).toFixed(2)} seconds`,
@@ -114,7 +118,9 @@ export class Environment {
       await env.awaitInitLogs(initFailure.logBytes);
       await env.stop();
       const { logBytes: _logBytes, ...failure } = initFailure;
-      return { env, initError: failure };
+      // The container's init could not exec the entrypoint and said why as its only output.
+      const entrypoint = exitedInInit ? entrypointFailure(env.backlog[0] ?? '') : undefined;
+      return { env, initError: entrypoint ?? failure };
     }
     await env.running.endInitBoost();
     if (env.state === 'starting') env.state = 'ready';
@@ -213,7 +219,7 @@ export class Environment {
 
   private endOnExit(exit: ExitInfo): void {
     this.endCurrent?.('exit', {
-      errorType: 'Runtime.ExitError',
+      errorType: exitErrorType(exit),
       errorMessage: `RequestId: ${this.currentId} Error: Runtime exited with error: ${describeExit(exit)}`,
     });
   }
@@ -256,9 +262,28 @@ export class Environment {
   }
 }
 
+/**
+ * An entrypoint that cannot be executed (not executable, no shebang, a shebang naming a missing
+ * interpreter, e.g. after CRLF line endings), from Docker's error or the container's only output line,
+ * in Lambda's words: Runtime.InvalidEntrypoint, "fork/exec <path>: <reason>".
+ */
+export function entrypointFailure(text: string): EnvironmentFailure | undefined {
+  const m = /exec:? "?([^":\s]+)"?: (permission denied|no such file or directory|exec format error)/.exec(
+    text,
+  );
+  if (!m) return undefined;
+  return { errorType: 'Runtime.InvalidEntrypoint', errorMessage: `Error: fork/exec ${m[1]}: ${m[2]}` };
+}
+
+/** Lambda names a runtime killed for going over its memory Runtime.OutOfMemory, any other exit Runtime.ExitError. */
+export function exitErrorType(exit: ExitInfo): string {
+  return exit.oomKilled && !exit.reason ? 'Runtime.OutOfMemory' : 'Runtime.ExitError';
+}
+
 export function describeExit(exit: ExitInfo): string {
   if (exit.reason) return exit.reason;
-  if (exit.oomKilled) return 'signal: killed (out of memory)';
+  // Lambda's words for an OOM kill; the error type says why.
+  if (exit.oomKilled) return 'signal: killed';
   if (exit.signal)
     return `signal: ${exit.signal.replace(/^SIG/, '').toLowerCase() === 'kill' ? 'killed' : exit.signal}`;
   return `exit status ${exit.exitCode ?? 'unknown'}`;

@@ -84,10 +84,15 @@ export class Invoker {
 
   async invoke(req: InvokeRequest): Promise<InvocationResult> {
     const { fn } = req;
-    if (fn.unsupported)
-      throw new WorkbenchError('FunctionNotRunnable', fn.unsupported, { functionId: fn.id });
-    checkPayload(req.payload);
     const invocationId = req.invocationId ?? newInvocationId();
+    try {
+      if (fn.unsupported)
+        throw new WorkbenchError('FunctionNotRunnable', fn.unsupported, { functionId: fn.id });
+      checkPayload(req.payload);
+    } catch (error) {
+      if (!this.running.has(invocationId)) this.recordRefused(req, invocationId, error as WorkbenchError);
+      throw error;
+    }
     if (this.running.has(invocationId)) {
       throw new WorkbenchError('InvocationAlreadyRunning', `Invocation ${invocationId} is already running`, {
         invocationId,
@@ -294,6 +299,28 @@ export class Invoker {
     } finally {
       lease.release();
     }
+  }
+
+  /** A request refused before anything ran still gets its History row, so the user sees what was refused. */
+  private recordRefused(req: InvokeRequest, invocationId: string, e: WorkbenchError): void {
+    const startedAt = Date.now();
+    const memorySizeMb = req.memoryMb ?? req.fn.memorySize;
+    const base = { invocationId, requestId: randomUUID(), projectId: req.projectId, functionId: req.fn.id };
+    const common = { ...base, startedAt, memorySizeMb, architecture: req.fn.architecture };
+    this.records.begin({ ...common, trigger: req.trigger, event: req.payload });
+    this.records.finish({
+      ...common,
+      status: 'error',
+      error: { type: e.name, message: e.message },
+      logs: `Refused before invoking: ${e.name}: ${e.message}`,
+      logsTruncated: false,
+      durationMs: 0,
+      billedDurationMs: 0,
+      coldStart: false,
+      maxMemoryUsedMb: 0,
+      gbSeconds: 0,
+      costUsd: 0,
+    });
   }
 
   private spec(req: InvokeRequest, memoryMb: number): Omit<EnvironmentSpec, 'runtimeApi'> {

@@ -177,6 +177,15 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<string | nu
   });
 }
 
+/** A request id from the path; '' for malformed escapes, which must not throw in the server (and kill the engine). */
+function decodeId(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return '';
+  }
+}
+
 /** A number from LOG_BYTES_HEADER, when the runtime sent one. */
 function logBytesOf(req: http.IncomingMessage): { logBytes?: number } {
   const header = req.headers[LOG_BYTES_HEADER];
@@ -344,7 +353,7 @@ export async function startRuntimeApi(opts: {
         if (rest.startsWith('invocation/')) {
           const slash = rest.lastIndexOf('/');
           const kind = rest.slice(slash + 1);
-          const id = decodeURIComponent(rest.slice('invocation/'.length, slash));
+          const id = decodeId(rest.slice('invocation/'.length, slash));
           if (id && (kind === 'response' || kind === 'error')) return void onResult(id, kind, req, res);
         }
       }

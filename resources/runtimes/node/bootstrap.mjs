@@ -144,8 +144,17 @@ function toErrorDoc(err) {
     const trace = typeof err.stack === 'string' ? err.stack.split('\n') : [];
     return { errorType: err.name, errorMessage: err.message, trace, stackTrace: trace };
   }
-  const msg = typeof err === 'object' && err !== null ? JSON.stringify(err) : String(err);
-  return { errorType: typeof err, errorMessage: msg, trace: [], stackTrace: [] };
+  return { errorType: typeof err, errorMessage: describeThrown(err), trace: [], stackTrace: [] };
+}
+
+/** A thrown non-Error as text: its JSON, or util.inspect's view when it has none (circular, BigInt). */
+function describeThrown(err) {
+  if (typeof err !== 'object' || err === null) return String(err);
+  try {
+    return JSON.stringify(err);
+  } catch {
+    return util.inspect(err, { depth: 2, breakLength: Infinity });
+  }
 }
 
 function logError(label, doc) {
@@ -291,6 +300,13 @@ function run(handler, event, headers, id) {
     } else if (handler.length < 3 && !settled) {
       settled = true;
       resolve({ result: ret });
+    } else if (!settled) {
+      // A callback handler that never calls back answers null once nothing is left to run, as on Lambda.
+      process.once('beforeExit', () => {
+        if (settled) return;
+        settled = true;
+        resolve({ result: undefined });
+      });
     }
   });
 }
