@@ -11,6 +11,7 @@ import { historyMethods } from './api/history';
 import { invocationMethods } from './api/invocations';
 import { projectMethods } from './api/projects';
 import { settingsMethods } from './api/settings';
+import { triggerMethods, type HttpEndpointStatus } from './api/triggers';
 import type {
   DockerStatus,
   EnvironmentChange,
@@ -29,6 +30,7 @@ export const contract = {
   ...settingsMethods,
   ...costMethods,
   ...historyMethods,
+  ...triggerMethods,
 };
 
 /** Events the engine pushes to every client. Streams carry the id of what they belong to. */
@@ -44,6 +46,8 @@ export interface Events {
   'project:changed': { projectId: number; reason: 'template' | 'missing' };
   /** A memory sweep finished one more invocation, or ended (status other than 'running'). */
   'sweep:progress': SweepProgress;
+  /** A project's triggers changed (template, schedules switched, HTTP endpoint restarted); no id: all. */
+  'triggers:changed': { projectId?: number; http: HttpEndpointStatus };
 }
 
 export type Contract = typeof contract;

@@ -139,6 +139,8 @@ export interface InvocationResult {
   environmentId?: string;
   logs: string;
   logsTruncated: boolean;
+  /** What caused a triggered invocation: the route, the schedule rule or the object key. */
+  triggerSource?: string;
 }
 
 export interface ImagePullProgress {

@@ -18,6 +18,7 @@ import { historyHandlers } from './handlers/history';
 import { invocationHandlers } from './handlers/invocations';
 import { projectHandlers } from './handlers/projects';
 import { settingsHandlers } from './handlers/settings';
+import { triggerHandlers } from './handlers/triggers';
 import { ProjectCatalog } from './projects/catalog';
 import type { Executor } from './runtime/executor';
 import { imageMap } from './runtime/image-map';
@@ -33,6 +34,9 @@ import { openStore } from './store/open-store';
 import { ProjectsRepo } from './store/projects-repo';
 import { Retention } from './store/retention';
 import { SettingsRepo } from './store/settings-repo';
+import type { Clock } from './triggers/clock';
+import { clockFromEnv } from './triggers/clock';
+import { TriggerManager } from './triggers/trigger-manager';
 
 export interface Engine {
   handlers: Handlers;
@@ -48,6 +52,8 @@ export interface EngineOptions {
   executor?: 'docker' | 'process';
   keepAliveMs?: number;
   concurrencyLimit?: number;
+  /** The schedules' time (tests drive a fake one); LAMBENCH_CLOCK_SCALE speeds the real one up. */
+  clock?: Clock;
 }
 
 export async function createEngine(options: EngineOptions): Promise<Engine> {
@@ -85,6 +91,15 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     globalLimit: options.concurrencyLimit ?? settings.concurrencyLimit,
   });
   const invoker = new Invoker(pool, events, records);
+  const images = imageMap(settings.images);
+  const triggers = new TriggerManager({
+    catalog,
+    invoker,
+    images,
+    events,
+    db,
+    clock: options.clock ?? clockFromEnv(),
+  });
   const services: Services = {
     home: options.home,
     executorKind,
@@ -101,11 +116,14 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     dockerMonitor,
     pool,
     invoker,
-    images: imageMap(settings.images),
+    images,
     settings: settingsRepo,
     startupSettings: { dockerEndpoint: settings.dockerEndpoint, cpuScaling: settings.cpuScaling },
     sweeps: new SweepRunner(db),
+    triggers,
   };
+  // Routes, schedules and buckets come up in the background; the HTTP port waits for startHttp().
+  void triggers.start();
 
   return {
     handlers: {
@@ -116,12 +134,14 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       ...settingsHandlers(services),
       ...costHandlers(services),
       ...historyHandlers(services),
+      ...triggerHandlers(services),
     },
     events,
     services,
     async close() {
       const sweepStopped = services.sweeps.stop(); // ends after the invocation in flight, which shutdown ends
       dockerMonitor.stop();
+      await triggers.close(); // no schedule or request starts an invocation the pool could not finish
       await pool.shutdown();
       await sweepStopped;
       await catalog.close();

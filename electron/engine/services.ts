@@ -13,6 +13,7 @@ import type { InvocationsRepo } from './store/invocations-repo';
 import type { MetricsQuery } from './store/metrics-query';
 import type { Retention } from './store/retention';
 import type { SettingsRepo } from './store/settings-repo';
+import type { TriggerManager } from './triggers/trigger-manager';
 
 /** What the engine is made of; each domain's handlers take what they need from here. */
 export interface Services {
@@ -41,4 +42,6 @@ export interface Services {
   startupSettings: Pick<Settings, 'dockerEndpoint' | 'cpuScaling'>;
   /** Memory sweeps (power tuning): one at a time, stored in the sweeps table. */
   sweeps: SweepRunner;
+  /** The template's event sources: HTTP routes, schedules, file-drop buckets. */
+  triggers: TriggerManager;
 }

@@ -38,6 +38,8 @@ export class ProjectCatalog {
   private readonly writing = new Map<number, Promise<unknown>>();
   /** Code versions come from one counter, so a folder watched anew never reuses an old version. */
   private lastCodeVersion = 0;
+  /** Told when a project is opened, renamed or removed (the triggers follow the project list). */
+  private readonly registryListeners = new Set<() => void>();
 
   constructor(
     private readonly repo: ProjectsRepo,
@@ -46,6 +48,16 @@ export class ProjectCatalog {
 
   list(): Project[] {
     return this.repo.list();
+  }
+
+  onRegistryChange(listener: () => void): () => void {
+    this.registryListeners.add(listener);
+    return () => this.registryListeners.delete(listener);
+  }
+
+  private registryChanged<T>(value: T): T {
+    for (const listener of this.registryListeners) listener();
+    return value;
   }
 
   /** Registers a SAM folder; its template must load, so a broken one is reported before it is listed. */
@@ -64,7 +76,7 @@ export class ProjectCatalog {
       );
     }
     await loadTemplate(dir);
-    return this.repo.open(dir, name ?? basename(dir));
+    return this.registryChanged(this.repo.open(dir, name ?? basename(dir)));
   }
 
   get(projectId: number): Project {
@@ -86,7 +98,7 @@ export class ProjectCatalog {
 
   rename(projectId: number, name: string): Project {
     this.known(projectId);
-    return this.repo.rename(projectId, name)!;
+    return this.registryChanged(this.repo.rename(projectId, name)!);
   }
 
   /** Forgets the project (a missing one too); its folder is left as it is. */
@@ -94,7 +106,7 @@ export class ProjectCatalog {
     const project = this.known(projectId);
     this.unwatch(projectId);
     this.repo.remove(projectId);
-    return project;
+    return this.registryChanged(project);
   }
 
   /** Writes a config change into template.yaml; the next invoke loads it (and so starts cold). */
@@ -122,6 +134,11 @@ export class ProjectCatalog {
   async functions(projectId: number): Promise<FunctionInfo[]> {
     const template = await this.template(projectId);
     return template.functions.map((fn) => toInfo(projectId, fn));
+  }
+
+  /** The whole template as loaded (the triggers read its functions' events and its APIs). */
+  loaded(projectId: number): Promise<LoadedTemplate> {
+    return this.template(projectId);
   }
 
   /** The function to invoke, and the code version its environment must match. */
@@ -205,7 +222,8 @@ export class ProjectCatalog {
     if (existing) return existing;
     const watcher = watch(project.path, {
       ignoreInitial: true,
-      ignored: (path) => /[\\/](node_modules|\.git|\.aws-sam|__pycache__)([\\/]|$)/.test(path),
+      // .lambench holds the file-drop buckets: a file dropped there is an S3 event, not a code change.
+      ignored: (path) => /[\\/](node_modules|\.git|\.aws-sam|\.lambench|__pycache__)([\\/]|$)/.test(path),
     });
     const watched: Watched = {
       watcher,

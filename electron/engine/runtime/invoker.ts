@@ -25,7 +25,9 @@ export interface InvokeRequest {
   fn: LoadedFunction;
   payload: string;
   invocationId?: string;
-  trigger: 'ui' | 'cli' | 'api' | 'http' | 'schedule' | 'sweep';
+  trigger: 'ui' | 'cli' | 'api' | 'http' | 'schedule' | 's3' | 'sqs' | 'sweep';
+  /** What caused a triggered invocation: the route, the schedule rule or the object key. */
+  triggerSource?: string;
   /** Bumped by the project watcher when code changes, so the next invoke is cold with fresh code. */
   codeVersion: number;
   image: string;
@@ -105,6 +107,7 @@ export class Invoker {
       this.records.begin({
         ...base,
         trigger: req.trigger,
+        triggerSource: req.triggerSource,
         event: req.payload,
         startedAt,
         memorySizeMb,
@@ -121,6 +124,7 @@ export class Invoker {
     const finish = (result: Omit<InvocationResult, keyof typeof base | 'logs' | 'logsTruncated'>) => {
       announce();
       const full: InvocationResult = { ...base, ...result, logs: logs.text(), logsTruncated: logs.truncated };
+      if (req.triggerSource !== undefined) full.triggerSource = req.triggerSource;
       // Throttles and failed starts ran no code, so Lambda bills nothing for them.
       const cost =
         full.billedDurationMs > 0

@@ -29,6 +29,8 @@ export interface InvocationStart {
   architecture: string;
   /** The memory sweep this run belongs to. */
   sweepId?: number;
+  /** What caused a triggered invocation: the route, the schedule rule or the object key. */
+  triggerSource?: string;
 }
 
 export interface InvocationFinish extends InvocationResult {
@@ -210,6 +212,7 @@ const START_COLUMNS = [
   'architecture',
   'sweep_id',
   'memory_size_mb',
+  'trigger_source',
 ] as const;
 
 const FINISH_COLUMNS = [
@@ -248,6 +251,7 @@ function startValues(r: InvocationStart): Value[] {
     r.architecture,
     r.sweepId ?? null,
     r.memorySizeMb,
+    r.triggerSource ?? null,
   ];
 }
 

@@ -106,4 +106,13 @@ export const migrations: string[] = [
   CREATE INDEX invocations_by_function_status
     ON invocations(project_id, function_id, status, started_at, id) WHERE status != 'success';
   `,
+  // 5: triggers (issue 12). What caused a triggered invocation (route, schedule rule, object key), and
+  // whether a project's schedules run: they start off, and the user's choice outlives a restart.
+  `
+  ALTER TABLE invocations ADD COLUMN trigger_source TEXT;
+  CREATE TABLE project_triggers (
+    project_id INTEGER PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE,
+    schedules_enabled INTEGER NOT NULL DEFAULT 0
+  );
+  `,
 ];
