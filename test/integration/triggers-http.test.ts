@@ -124,7 +124,11 @@ describe('REST API (Api events, payload format 1.0)', () => {
 
   it('fills path parameters, greedy ones with their slashes', async () => {
     const item = await (
-      await fetch(`${base}/items/42`, { method: 'POST', body: '{"n":1}', headers: { 'Content-Type': 'application/json' } })
+      await fetch(`${base}/items/42`, {
+        method: 'POST',
+        body: '{"n":1}',
+        headers: { 'Content-Type': 'application/json' },
+      })
     ).json();
     expect(item).toMatchObject({
       resource: '/items/{id}',
@@ -325,12 +329,18 @@ describe('HTTP API (HttpApi events, payload format 2.0)', () => {
       projectId: t.projects['hello-httpapi'],
       triggerSource: 'POST /binary',
     });
-    const event = JSON.parse((await t.client.call('history:get', { invocationId: page.rows[0].invocationId })).event!);
+    const event = JSON.parse(
+      (await t.client.call('history:get', { invocationId: page.rows[0].invocationId })).event!,
+    );
     expect(event.isBase64Encoded).toBe(true);
     expect(event.body).toBe(bytes.toString('base64'));
     // A JSON body stays text.
     const json = await (
-      await fetch(`${base}/assets/x`, { method: 'POST', body: '{"a":1}', headers: { 'content-type': 'application/json' } })
+      await fetch(`${base}/assets/x`, {
+        method: 'POST',
+        body: '{"a":1}',
+        headers: { 'content-type': 'application/json' },
+      })
     ).json();
     expect(json).toMatchObject({ body: '{"a":1}', isBase64Encoded: false });
   });
@@ -356,7 +366,11 @@ describe('HTTP API (HttpApi events, payload format 2.0)', () => {
   });
 
   it('serves a route two projects declare under the later project’s name', async () => {
-    const rest = await fetch(`${base}/binary`, { method: 'POST', body: 'x', headers: { 'content-type': 'text/plain' } });
+    const rest = await fetch(`${base}/binary`, {
+      method: 'POST',
+      body: 'x',
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(await rest.text()).toBe('x'); // hello-api's BinaryFunction echoes the body
     const list = await t.client.call('triggers:list', { projectId: t.projects['hello-httpapi'] });
     const binary = list.triggers.find((x) => x.eventId === 'Binary')!;

@@ -16,7 +16,7 @@ import { sortRoutes, type HttpRoute } from './http/routes';
 import { projectTriggers, type ProjectTriggerSet, type S3Trigger } from './project-triggers';
 import { FileDrop, type DroppedFile } from './s3/file-drop';
 import { eventMatches, keyMatches, s3Event } from './s3/s3-event';
-import { nextRuns, parseSchedule } from './schedule/aws-schedule';
+import { nextRuns } from './schedule/aws-schedule';
 import { Scheduler } from './schedule/scheduler';
 import { scheduledEvent } from './schedule/scheduled-event';
 import { TriggerStateRepo } from './trigger-state-repo';
@@ -154,9 +154,14 @@ export class TriggerManager {
     }
     if (info.schedule && info.state !== 'error') {
       const key = `${info.projectId}/${info.functionId}/${info.eventId}`;
+      const trigger = this.live.get(info.projectId)?.set.schedules.find((s) => s.key === key);
+      // An armed schedule's own rhythm; one that is off shows what switching it on now would give.
       const anchor = this.anchors.get(key)?.at ?? this.clock.now();
-      const schedule = parseSchedule(info.schedule.expression, anchor, undefined);
-      out.schedule = { ...info.schedule, nextFireTimes: nextRuns(schedule, this.clock.now(), 5) };
+      const schedule = trigger?.make?.(anchor);
+      out.schedule = {
+        ...info.schedule,
+        nextFireTimes: schedule ? nextRuns(schedule, this.clock.now(), 5) : [],
+      };
       if (info.state === 'on' && !schedulesEnabled) {
         out.state = 'off';
         out.reason = 'Schedules of this project are switched off';

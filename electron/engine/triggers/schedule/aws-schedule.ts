@@ -69,7 +69,7 @@ function cronSchedule(text: string, inner: string, timezone: string): Schedule {
     );
   let cron: Cron;
   try {
-    cron = new Cron(`0 ${fields.join(' ')}`, { mode: '7-part', alternativeWeekdays: true, timezone });
+    cron = new Cron(`0 ${fields.map(quartzSteps).join(' ')}`, { mode: '7-part', alternativeWeekdays: true, timezone });
   } catch (error) {
     throw new ScheduleExpressionError(`'${text}': ${(error as Error).message}`);
   }
@@ -77,6 +77,17 @@ function cronSchedule(text: string, inner: string, timezone: string): Schedule {
     expression: text,
     next: (after) => cron.nextRun(new Date(after))?.getTime(),
   };
+}
+
+/** The largest value of each AWS cron field, minutes to year (AWS takes years up to 2199). */
+const FIELD_MAX = [59, 23, 31, 12, 7, 2199];
+
+/** Quartz's `start/step` (AWS's `0/15`) is croner's `start-max/step`. */
+function quartzSteps(field: string, index: number): string {
+  return field
+    .split(',')
+    .map((part) => part.replace(/^(\d+)\/(\d+)$/, (_, start, step) => `${start}-${FIELD_MAX[index]}/${step}`))
+    .join(',');
 }
 
 /** The next `n` fire times after `after`. */
