@@ -21,7 +21,9 @@ export const serve: Command = {
     const http = await engine.services.triggers.startHttp(
       httpPort ?? engine.services.settings.get().httpApiPort,
     );
-    console.log(http.url ? `HTTP API (the template's routes) on ${http.url}` : `HTTP API not started: ${http.error}`);
+    console.log(
+      http.url ? `HTTP API (the template's routes) on ${http.url}` : `HTTP API not started: ${http.error}`,
+    );
     console.log('Open that URL in a browser. Press Ctrl+C to stop.');
     await new Promise<void>((resolve) => {
       const stop = () => resolve();

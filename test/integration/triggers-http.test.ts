@@ -9,6 +9,11 @@ import { startTriggerEngine, type TriggerEngine } from '../support/trigger-proje
 let t: TriggerEngine;
 let base: string;
 
+/** A proxy event (or result) as JSON: the tests walk it field by field. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
+const body = async (res: Response | Promise<Response>): Promise<Json> => (await (await res).json()) as Json;
+
 beforeAll(async () => {
   t = await startTriggerEngine(['hello-api', 'hello-httpapi']);
   const http = await t.engine.services.triggers.startHttp(0);
@@ -36,7 +41,7 @@ describe('REST API (Api events, payload format 1.0)', () => {
     expect(res.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
     const requestId = res.headers.get('x-amzn-requestid');
     expect(requestId).toMatch(uuid);
-    const event = await res.json();
+    const event = await body(res);
     expect(Object.keys(event).sort()).toEqual(
       [
         'body',
@@ -123,13 +128,13 @@ describe('REST API (Api events, payload format 1.0)', () => {
   });
 
   it('fills path parameters, greedy ones with their slashes', async () => {
-    const item = await (
-      await fetch(`${base}/items/42`, {
+    const item = await body(
+      fetch(`${base}/items/42`, {
         method: 'POST',
         body: '{"n":1}',
         headers: { 'Content-Type': 'application/json' },
-      })
-    ).json();
+      }),
+    );
     expect(item).toMatchObject({
       resource: '/items/{id}',
       path: '/items/42',
@@ -138,7 +143,7 @@ describe('REST API (Api events, payload format 1.0)', () => {
       body: '{"n":1}',
       isBase64Encoded: false,
     });
-    const files = await (await fetch(`${base}/files/a/b%20c/d.txt`, { method: 'DELETE' })).json();
+    const files = await body(fetch(`${base}/files/a/b%20c/d.txt`, { method: 'DELETE' }));
     expect(files.pathParameters).toEqual({ proxy: 'a/b c/d.txt' });
     expect(files.resource).toBe('/files/{proxy+}');
     expect(files.httpMethod).toBe('DELETE');
@@ -220,7 +225,7 @@ describe('HTTP API (HttpApi events, payload format 2.0)', () => {
     expect(res.headers.get('content-type')).toBe('application/json');
     const requestId = res.headers.get('apigw-requestid');
     expect(requestId).toMatch(/^[A-Za-z0-9+/]{14}[A-Za-z0-9+/=]{2}$/);
-    const event = await res.json();
+    const event = await body(res);
     expect(Object.keys(event).sort()).toEqual(
       [
         'version',
@@ -285,10 +290,10 @@ describe('HTTP API (HttpApi events, payload format 2.0)', () => {
   });
 
   it('routes greedy paths and the $default catch-all, and leaves absent fields out', async () => {
-    const greedy = await (await fetch(`${base}/assets/css/site.css`, { method: 'PATCH' })).json();
+    const greedy = await body(fetch(`${base}/assets/css/site.css`, { method: 'PATCH' }));
     expect(greedy.routeKey).toBe('ANY /assets/{proxy+}');
     expect(greedy.pathParameters).toEqual({ proxy: 'css/site.css' });
-    const fallback = await (await fetch(`${base}/anything/else`)).json();
+    const fallback = await body(fetch(`${base}/anything/else`));
     expect(fallback.routeKey).toBe('$default');
     expect(fallback.rawPath).toBe('/anything/else');
     for (const absent of ['cookies', 'queryStringParameters', 'pathParameters', 'body', 'stageVariables'])
@@ -296,7 +301,7 @@ describe('HTTP API (HttpApi events, payload format 2.0)', () => {
   });
 
   it('uses payload format 1.0 when the event asks for it', async () => {
-    const event = await (await fetch(`${base}/v1`)).json();
+    const event = await body(fetch(`${base}/v1`));
     expect(event.version).toBe('1.0');
     expect(event.httpMethod).toBe('GET');
     expect(event.multiValueHeaders).toBeDefined();
@@ -335,13 +340,13 @@ describe('HTTP API (HttpApi events, payload format 2.0)', () => {
     expect(event.isBase64Encoded).toBe(true);
     expect(event.body).toBe(bytes.toString('base64'));
     // A JSON body stays text.
-    const json = await (
-      await fetch(`${base}/assets/x`, {
+    const json = await body(
+      fetch(`${base}/assets/x`, {
         method: 'POST',
         body: '{"a":1}',
         headers: { 'content-type': 'application/json' },
-      })
-    ).json();
+      }),
+    );
     expect(json).toMatchObject({ body: '{"a":1}', isBase64Encoded: false });
   });
 

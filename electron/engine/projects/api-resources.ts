@@ -28,7 +28,8 @@ export interface ApiResource {
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {});
-const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)]);
+const list = (v: unknown): string[] =>
+  Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)];
 /** REST CORS values are header values in single quotes: `"'GET,POST'"`. */
 const unquote = (v: unknown): string => String(v ?? '').replace(/^'(.*)'$/, '$1');
 const commaList = (v: unknown): string[] =>

@@ -48,7 +48,9 @@ interface DetailRow extends SummaryRow {
   logs_truncated: number | null;
 }
 
-const summaryColumns = (errorMessage: string) => `id, request_id, project_id, function_id, trigger, trigger_source, status,
+const summaryColumns = (
+  errorMessage: string,
+) => `id, request_id, project_id, function_id, trigger, trigger_source, status,
   error_type, ${errorMessage} AS error_message, started_at, duration_ms, billed_duration_ms, init_duration_ms,
   cold_start, memory_size_mb, max_memory_used_mb, architecture, gb_seconds, cost_usd`;
 const PAGE_COLUMNS = summaryColumns('substr(error_message, 1, 300)');

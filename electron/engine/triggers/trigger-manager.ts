@@ -108,7 +108,9 @@ export class TriggerManager {
     const live = this.live.get(projectId);
     if (!live) this.deps.catalog.get(projectId); // throws the catalog's own error: unknown or missing
     const enabled = this.state.schedulesEnabled(projectId);
-    const infos = (live?.set.infos ?? []).filter((i) => functionId === undefined || i.functionId === functionId);
+    const infos = (live?.set.infos ?? []).filter(
+      (i) => functionId === undefined || i.functionId === functionId,
+    );
     return {
       projectId,
       schedulesEnabled: enabled,
@@ -139,7 +141,8 @@ export class TriggerManager {
     const out: TriggerInfo = { ...info };
     if (info.http) {
       const route = this.routes.find(
-        (r) => r.projectId === info.projectId && r.functionId === info.functionId && r.eventId === info.eventId,
+        (r) =>
+          r.projectId === info.projectId && r.functionId === info.functionId && r.eventId === info.eventId,
       );
       const base = this.httpStatus.url;
       out.http = { ...info.http };
@@ -149,7 +152,8 @@ export class TriggerManager {
         out.http.curl = curlLine(route.method, url);
       } else if (!base) {
         out.state = 'off';
-        out.reason = this.httpStatus.error ?? 'The HTTP API is not listening (start it with lambench serve or the app)';
+        out.reason =
+          this.httpStatus.error ?? 'The HTTP API is not listening (start it with lambench serve or the app)';
       }
     }
     if (info.schedule && info.state !== 'error') {
@@ -329,7 +333,11 @@ function namespaced(lives: Live[]): HttpRoute[] {
   const slugs = new Set<string>();
   const out: HttpRoute[] = [];
   for (const live of [...lives].sort((a, b) => a.project.id - b.project.id)) {
-    let slug = live.project.name.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || 'project';
+    let slug =
+      live.project.name
+        .toLowerCase()
+        .replace(/[^a-z0-9_-]+/g, '-')
+        .replace(/^-|-$/g, '') || 'project';
     if (slugs.has(slug)) slug = `${slug}-${live.project.id}`;
     slugs.add(slug);
     for (const route of live.set.routes) {

@@ -92,7 +92,12 @@ export class HttpApiServer {
       const cors = matches.find((m) => m.route.api.cors)?.route.api.cors;
       if (cors) {
         const methods = matches.map((m) => m.route.method);
-        const headers = preflightHeaders(cors, origin, header(req, 'access-control-request-headers'), methods);
+        const headers = preflightHeaders(
+          cors,
+          origin,
+          header(req, 'access-control-request-headers'),
+          methods,
+        );
         return { status: 204, headers, body: Buffer.alloc(0) };
       }
     }
@@ -125,7 +130,8 @@ export class HttpApiServer {
       answer.headers['X-Lambench-Error'] = oneLine(e);
     }
     answer.headers[route.payloadFormatVersion === '2.0' ? 'Apigw-Requestid' : 'X-Amzn-RequestId'] = requestId;
-    if (route.kind === 'HttpApi' && route.api.cors) Object.assign(answer.headers, responseHeaders(route.api.cors, origin));
+    if (route.kind === 'HttpApi' && route.api.cors)
+      Object.assign(answer.headers, responseHeaders(route.api.cors, origin));
     return answer;
   }
 }

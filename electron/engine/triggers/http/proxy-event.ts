@@ -77,7 +77,8 @@ function traceId(time: number): string {
 
 function headerPairs(req: IncomingRequest): [string, string][] {
   const pairs: [string, string][] = [];
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) pairs.push([req.rawHeaders[i], req.rawHeaders[i + 1]]);
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2)
+    pairs.push([req.rawHeaders[i], req.rawHeaders[i + 1]]);
   const have = new Set(pairs.map(([k]) => k.toLowerCase()));
   return pairs.concat(forwarded(req).filter(([k]) => !have.has(k.toLowerCase())));
 }

@@ -69,7 +69,11 @@ function cronSchedule(text: string, inner: string, timezone: string): Schedule {
     );
   let cron: Cron;
   try {
-    cron = new Cron(`0 ${fields.map(quartzSteps).join(' ')}`, { mode: '7-part', alternativeWeekdays: true, timezone });
+    cron = new Cron(`0 ${fields.map(quartzSteps).join(' ')}`, {
+      mode: '7-part',
+      alternativeWeekdays: true,
+      timezone,
+    });
   } catch (error) {
     throw new ScheduleExpressionError(`'${text}': ${(error as Error).message}`);
   }
