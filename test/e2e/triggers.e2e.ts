@@ -1,0 +1,117 @@
+/**
+ * Triggers in Chromium through `lambench serve`: a function's Triggers tab, a rate(1 minute) schedule
+ * switched on (the serve's clock runs 60× fast, so a minute passes in a second) and its invocation in
+ * History, a file dropped into a bucket folder, and an HTTP route's link opened.
+ */
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createClient, type WorkbenchClient } from '../../shared/rpc/client';
+import { createWebSocketTransport } from '../../shared/rpc/ws-transport';
+import { launchBrowser, screenshotBothThemes } from '../support/browser';
+import { startServe, type Served } from '../support/serve';
+
+let served: Served;
+let browser: Browser;
+let page: Page;
+let client: WorkbenchClient;
+let closeClient: () => void;
+const work = mkdtempSync(join(tmpdir(), 'lambench-triggers-e2e-'));
+chmodSync(work, 0o755);
+const projects: Record<string, number> = {};
+
+beforeAll(async () => {
+  served = await startServe({ LAMBENCH_CLOCK_SCALE: '60' });
+  const transport = createWebSocketTransport(
+    `${served.origin.replace('http', 'ws')}/api?token=${served.token}`,
+    (url) => new WebSocket(url, { headers: { Origin: served.origin } }) as never,
+  );
+  client = createClient(transport);
+  closeClient = () => transport.close();
+  for (const name of ['triggers-misc', 'hello-httpapi']) {
+    cpSync(`test/fixtures/projects/${name}`, join(work, name), { recursive: true });
+    projects[name] = (await client.call('projects:open', { path: join(work, name) })).id;
+  }
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+  await page.goto(served.url);
+});
+afterAll(async () => {
+  closeClient?.();
+  await browser?.close();
+  await served?.stop();
+});
+
+const tree = () => page.getByRole('tree', { name: 'Projects and functions' });
+const tab = (name: string) => page.getByRole('tablist', { name: 'Function' }).getByRole('tab', { name });
+const card = (eventId: string) => page.locator(`[data-testid="trigger-card"][data-event="${eventId}"]`);
+
+async function openTriggers(functionId: string): Promise<void> {
+  await tree().getByRole('treeitem', { name: functionId }).click();
+  await expect.poll(() => page.getByRole('heading', { name: functionId }).isVisible()).toBe(true);
+  await tab(/^Triggers/).click();
+  await expect.poll(() => page.getByTestId('trigger-card').count()).toBeGreaterThan(0);
+}
+
+describe('Triggers in the browser', () => {
+  it('lists a function’s schedules, off, with their next runs and the unsupported ones', async () => {
+    await openTriggers('TickFunction');
+    expect(await card('EveryMinute').getAttribute('data-state')).toBe('off');
+    expect(await card('Off').getByTestId('trigger-state').textContent()).toBe('Disabled');
+    expect(await card('Broken').getAttribute('data-state')).toBe('error');
+    expect(await card('Nightly').getByTestId('next-fire-times').locator('li').count()).toBe(5);
+    expect(await page.getByTestId('http-port').textContent()).toMatch(/HTTP API :\d+/);
+    await screenshotBothThemes(page, 'triggers-schedules-off');
+  });
+
+  it('switches schedules on and shows the invocation the schedule caused, also in History', async () => {
+    await page.getByTestId('schedules-switch').click();
+    await expect.poll(() => card('EveryMinute').getAttribute('data-state')).toBe('on');
+    // A minute of the serve's clock is a second of ours.
+    await expect
+      .poll(() => card('EveryMinute').getByTestId('trigger-invocation').count(), { timeout: 20_000 })
+      .toBeGreaterThan(0);
+    await screenshotBothThemes(page, 'triggers-schedules-on');
+    await page.getByTestId('schedules-switch').click();
+    await expect.poll(() => card('EveryMinute').getAttribute('data-state')).toBe('off');
+
+    await tab('History').click();
+    const row = page.getByTestId('history-row').first();
+    await expect.poll(() => row.isVisible(), { timeout: 10_000 }).toBe(true);
+    await row.click();
+    await expect
+      .poll(() => page.getByTestId('detail-trigger').textContent())
+      .toMatch(/schedule\s*·\s*TickFunctionEveryMinute/);
+  });
+
+  it('turns a file dropped into the bucket folder into an invocation', async () => {
+    await openTriggers('UploadFunction');
+    const folder = join(work, 'triggers-misc/.lambench/s3/uploads-bucket');
+    expect(await card('Photos').textContent()).toContain(folder);
+    mkdirSync(join(folder, 'photos'), { recursive: true });
+    writeFileSync(join(folder, 'photos', 'cat.jpg'), 'meow');
+    await expect
+      .poll(() => card('Photos').getByTestId('trigger-invocation').first().textContent(), { timeout: 20_000 })
+      .toContain('photos/cat.jpg');
+    await screenshotBothThemes(page, 'triggers-s3');
+  });
+
+  it('opens an HTTP route from its link', async () => {
+    await openTriggers('HelloWorldFunction');
+    const link = card('Hello').getByTestId('route-link');
+    const href = await link.getAttribute('href');
+    expect(href).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/hello\/name$/);
+    await screenshotBothThemes(page, 'triggers-http');
+    const [popup] = await Promise.all([page.waitForEvent('popup'), link.click()]);
+    await popup.waitForLoadState();
+    const event = JSON.parse((await popup.locator('body').textContent())!);
+    expect(event).toMatchObject({ routeKey: 'GET /hello/{name}', pathParameters: { name: 'name' } });
+    await popup.close();
+    await expect
+      .poll(() => card('Hello').getByTestId('trigger-invocation').count(), { timeout: 20_000 })
+      .toBeGreaterThan(0);
+  });
+});
