@@ -4,6 +4,7 @@
  * History, a file dropped into a bucket folder, and an HTTP route's link opened.
  */
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -46,7 +47,7 @@ afterAll(async () => {
 });
 
 const tree = () => page.getByRole('tree', { name: 'Projects and functions' });
-const tab = (name: string) => page.getByRole('tablist', { name: 'Function' }).getByRole('tab', { name });
+const tab = (name: string | RegExp) => page.getByRole('tablist', { name: 'Function' }).getByRole('tab', { name });
 const card = (eventId: string) => page.locator(`[data-testid="trigger-card"][data-event="${eventId}"]`);
 
 async function openTriggers(functionId: string): Promise<void> {
@@ -113,5 +114,34 @@ describe('Triggers in the browser', () => {
     await expect
       .poll(() => card('Hello').getByTestId('trigger-invocation').count(), { timeout: 20_000 })
       .toBeGreaterThan(0);
+  });
+
+  it('shows a port in use in the status bar, and Settings moves the HTTP API to a free one', async () => {
+    const listen = () =>
+      new Promise<net.Server>((resolve) => {
+        const server = net.createServer().listen(0, '127.0.0.1', () => resolve(server));
+      });
+    const portOf = (server: net.Server) => (server.address() as net.AddressInfo).port;
+    const taken = await listen();
+    const spare = await listen();
+    const free = portOf(spare);
+    await new Promise((r) => spare.close(r));
+    try {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Settings' }).click();
+      const input = page.locator('#httpApiPort');
+      await input.fill(String(portOf(taken)));
+      await input.press('Enter');
+      await expect
+        .poll(() => page.getByTestId('http-port').textContent())
+        .toContain(`port ${portOf(taken)} in use`);
+      await input.scrollIntoViewIfNeeded();
+      await screenshotBothThemes(page, 'triggers-port-in-use');
+      await input.fill(String(free));
+      await input.press('Enter');
+      await expect.poll(() => page.getByTestId('http-port').textContent()).toBe(`HTTP API :${free}`);
+      expect((await fetch(`http://127.0.0.1:${free}/hello/x`)).status).toBe(200);
+    } finally {
+      taken.close();
+    }
   });
 });

@@ -52,6 +52,7 @@ export class TriggerManager {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private httpRequested = false;
+  private httpMoves: Promise<unknown> = Promise.resolve();
   private unsubscribe?: () => void;
 
   constructor(private readonly deps: TriggerDeps) {
@@ -74,17 +75,22 @@ export class TriggerManager {
   }
 
   /** Listens for the HTTP API on 127.0.0.1:port (0: any free port); a port in use is reported, not thrown. */
-  async startHttp(port: number): Promise<HttpEndpointStatus> {
+  startHttp(port: number): Promise<HttpEndpointStatus> {
     this.httpRequested = true;
-    this.httpStatus = { configuredPort: port };
-    try {
-      const bound = await this.http.listen(port);
-      this.httpStatus = { configuredPort: port, port: bound, url: `http://127.0.0.1:${bound}` };
-    } catch (error) {
-      this.httpStatus = { configuredPort: port, error: (error as Error).message };
-    }
-    this.changed();
-    return this.httpStatus;
+    // One move at a time: two saves in a row must not race for the same port.
+    const move = this.httpMoves.then(async () => {
+      if (port !== 0 && this.httpStatus.port === port) return this.httpStatus;
+      try {
+        const bound = await this.http.listen(port);
+        this.httpStatus = { configuredPort: port, port: bound, url: `http://127.0.0.1:${bound}` };
+      } catch (error) {
+        this.httpStatus = { configuredPort: port, error: (error as Error).message };
+      }
+      this.changed();
+      return this.httpStatus;
+    });
+    this.httpMoves = move;
+    return move;
   }
 
   /** A new port from Settings: moves the listener if there is one to move (tests' engines have none). */
