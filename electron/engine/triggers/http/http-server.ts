@@ -12,6 +12,8 @@ import { eventV1, eventV2, type IncomingRequest } from './proxy-event';
 import { answerFor, answers, type HttpAnswer } from './proxy-result';
 import { findRoute, matchingPaths, type HttpRoute } from './routes';
 
+const EMPTY = Buffer.alloc(0);
+
 /** API Gateway's payload limit. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
@@ -143,6 +145,11 @@ function header(req: http.IncomingMessage, name: string): string | undefined {
 
 /** The request body, or undefined when it is over API Gateway's 10 MB. */
 async function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> {
+  // Most requests (GETs) have no body: no need to wait a turn for the stream to say so.
+  if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
+    req.resume();
+    return EMPTY;
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {

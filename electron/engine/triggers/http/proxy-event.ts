@@ -30,10 +30,37 @@ export interface ProxyEvent {
   requestId: string;
 }
 
-/** A stable, API Gateway-looking id (10 lowercase letters and digits) for one API of one project. */
+const stableIds = new Map<string, string>();
+/** A stable id of `length` lowercase letters and digits for `key`, the way API Gateway's ids look. */
+function stableId(key: string, length: number): string {
+  let id = stableIds.get(key);
+  if (id === undefined) {
+    const hash = createHash('sha1').update(key).digest();
+    id = [...hash.subarray(0, length)].map((b) => 'abcdefghijklmnopqrstuvwxyz0123456789'[b % 36]).join('');
+    if (stableIds.size > 10_000) stableIds.clear();
+    stableIds.set(key, id);
+  }
+  return id;
+}
+
+/** The API's id (10 characters), stable for one API of one project. */
 export function apiIdFor(projectId: number, apiId: string): string {
-  const hash = createHash('sha1').update(`${projectId}/${apiId}`).digest();
-  return [...hash.subarray(0, 10)].map((b) => 'abcdefghijklmnopqrstuvwxyz0123456789'[b % 36]).join('');
+  return stableId(`${projectId}/${apiId}`, 10);
+}
+
+/**
+ * Random bytes from a pool refilled 4 KB at a time: a request needs three small ids, and asking the CSPRNG
+ * for each cost more than building the rest of the event.
+ */
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+function random(n: number): Buffer {
+  if (poolAt + n > pool.length) {
+    pool = randomBytes(4096);
+    poolAt = 0;
+  }
+  poolAt += n;
+  return pool.subarray(poolAt - n, poolAt);
 }
 
 /** `12/Mar/2020:19:03:58 +0000`, API Gateway's requestTime. */
@@ -72,7 +99,7 @@ function forwarded(req: IncomingRequest): [string, string][] {
 }
 
 function traceId(time: number): string {
-  return `Root=1-${Math.floor(time / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
+  return `Root=1-${Math.floor(time / 1000).toString(16)}-${random(12).toString('hex')}`;
 }
 
 function headerPairs(req: IncomingRequest): [string, string][] {
@@ -138,7 +165,7 @@ export function eventV1(req: IncomingRequest, match: RouteMatch, projectId: numb
       apiId: apiIdFor(projectId, route.api.id),
       domainName,
       domainPrefix: domainName.split('.')[0],
-      extendedRequestId: randomBytes(11).toString('base64'),
+      extendedRequestId: random(11).toString('base64'),
       httpMethod: req.method,
       identity: {
         accessKey: null,
@@ -159,7 +186,8 @@ export function eventV1(req: IncomingRequest, match: RouteMatch, projectId: numb
       requestId,
       requestTime: requestTime(req.time),
       requestTimeEpoch: req.time,
-      resourceId: randomBytes(3).toString('hex'),
+      // A resource's id is stable in API Gateway: one per path.
+      resourceId: stableId(`${projectId}/${route.api.id}${resource}`, 6),
       resourcePath: resource,
       ...(route.kind === 'HttpApi' ? { routeKey: route.routeKey } : {}),
       stage: route.api.stage,
@@ -174,7 +202,7 @@ export function eventV1(req: IncomingRequest, match: RouteMatch, projectId: numb
 export function eventV2(req: IncomingRequest, match: RouteMatch, projectId: number): ProxyEvent {
   const { route } = match;
   // HTTP API request ids look like `JKJaXmPLvHcESHA=`.
-  const requestId = randomBytes(11).toString('base64');
+  const requestId = random(11).toString('base64');
   const headers: Record<string, string> = {};
   let cookies: string[] = [];
   for (const [rawName, value] of headerPairs(req)) {
