@@ -47,7 +47,8 @@ afterAll(async () => {
 });
 
 const tree = () => page.getByRole('tree', { name: 'Projects and functions' });
-const tab = (name: string | RegExp) => page.getByRole('tablist', { name: 'Function' }).getByRole('tab', { name });
+const tab = (name: string | RegExp) =>
+  page.getByRole('tablist', { name: 'Function' }).getByRole('tab', { name });
 const card = (eventId: string) => page.locator(`[data-testid="trigger-card"][data-event="${eventId}"]`);
 
 async function openTriggers(functionId: string): Promise<void> {
