@@ -3,6 +3,8 @@
  * (payload 2.0) events, driven with Node's fetch. The echo functions return the event they received, which
  * is compared field by field with API Gateway's documented shapes.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTriggerEngine, type TriggerEngine } from '../support/trigger-projects';
 
@@ -418,5 +420,33 @@ describe('the HTTP endpoint', () => {
     } finally {
       await other.close();
     }
+  });
+});
+
+describe('following the projects', () => {
+  const until = async (check: () => Promise<boolean>, what: string) => {
+    const deadline = Date.now() + 15_000;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+
+  it('serves a route added to template.yaml without a restart', async () => {
+    const file = path.join(t.dirs['hello-api'], 'template.yaml');
+    const added = fs
+      .readFileSync(file, 'utf8')
+      .replace(
+        '        Files:\n',
+        '        Added:\n          Type: Api\n          Properties:\n            Path: /added\n            Method: get\n        Files:\n',
+      );
+    fs.writeFileSync(file, added);
+    // Until the reload, hello-httpapi's $default route answers.
+    await until(async () => (await body(fetch(`${base}/added`))).resource === '/added', 'the new route');
+  });
+
+  it('drops a removed project’s routes', async () => {
+    await t.client.call('projects:remove', { projectId: t.projects['hello-api'] });
+    await until(async () => (await body(fetch(`${base}/hello`))).routeKey === '$default', 'the route to go');
   });
 });
