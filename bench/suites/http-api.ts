@@ -44,7 +44,7 @@ export const suite: BenchSuite = {
     try {
       const client = createDirectClient(engine);
       const project = await client.call('projects:open', { path: noopProject(root, EVENTS) });
-      await engine.services.triggers.settled();
+      await engine.services.triggers.start();
       const { port, error } = await engine.services.triggers.startHttp(0);
       if (!port) throw new Error(`HTTP API did not start: ${error}`);
       const baseline = await httpBaseline(image);

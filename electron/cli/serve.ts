@@ -17,7 +17,8 @@ export const serve: Command = {
     const engine = await createEngine({ home: resolveHome() });
     const server = await startWebServer(engine, { port, rendererDir: rendererDir() });
     console.log(`Lambench is serving on ${server.url}`);
-    // The template's Api/HttpApi routes: the saved port (Settings), unless --http-port says otherwise.
+    // The template's events go live: routes on the saved port (Settings) unless --http-port says otherwise.
+    await engine.services.triggers.start();
     const http = await engine.services.triggers.startHttp(
       httpPort ?? engine.services.settings.get().httpApiPort,
     );

@@ -122,8 +122,6 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     sweeps: new SweepRunner(db),
     triggers,
   };
-  // Routes, schedules and buckets come up in the background; the HTTP port waits for startHttp().
-  void triggers.start();
 
   return {
     handlers: {

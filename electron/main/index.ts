@@ -30,8 +30,9 @@ if (!app.requestSingleInstanceLock()) {
   app.whenReady().then(async () => {
     installMenu();
     engine = await createEngine({ home: resolveHome(app.getPath('userData')) });
-    // The template's Api/HttpApi routes; a port in use shows in the status bar with a way to change it.
-    void engine.services.triggers.startHttp(engine.services.settings.get().httpApiPort);
+    // The template's events go live; a port in use shows in the status bar with a way to change it.
+    const { triggers, settings } = engine.services;
+    void triggers.start().then(() => triggers.startHttp(settings.get().httpApiPort));
     window = new BrowserWindow({
       width: 1280,
       height: 820,

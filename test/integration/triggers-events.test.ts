@@ -3,7 +3,10 @@
  * schedule driven by a fake clock, and files written into a bucket's folder.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { createDirectClient } from '../../electron/engine/direct-client';
+import { createEngine } from '../../electron/engine/engine';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InvocationSummary } from '../../shared/api/history';
@@ -252,5 +255,28 @@ describe('S3 file drop', () => {
     fs.writeFileSync(path.join(t.dirs['triggers-misc'], '.lambench/s3/uploads-bucket/docs/other.txt'), 'x');
     await new Promise((r) => setTimeout(r, 500));
     expect((await t.engine.services.catalog.function(projectId, 'UploadFunction')).codeVersion).toBe(before);
+  });
+});
+
+describe('an engine whose triggers were not started (a CLI command’s)', () => {
+  it('lists the triggers but fires no schedule and watches no folder', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lambench-cli-triggers-'));
+    const fake = new FakeClock(START);
+    const engine = await createEngine({ home: path.join(root, 'home'), clock: fake });
+    try {
+      const client = createDirectClient(engine);
+      const dir = path.join(root, 'p');
+      fs.cpSync(path.resolve('test/fixtures/projects/triggers-misc'), dir, { recursive: true });
+      const id = (await client.call('projects:open', { path: dir })).id;
+      const on = await client.call('triggers:setSchedulesEnabled', { projectId: id, enabled: true });
+      expect(on.triggers.find((x) => x.eventId === 'EveryMinute')!.state).toBe('on');
+      expect(fake.pending).toBe(0);
+      fake.advance(10 * 60_000);
+      expect((await client.call('history:list', { projectId: id })).rows).toEqual([]);
+      expect(fs.existsSync(path.join(dir, '.lambench'))).toBe(false);
+    } finally {
+      await engine.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -30,6 +30,7 @@ export async function startTriggerEngine(
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lambench-triggers-'));
   fs.chmodSync(root, 0o755);
   const engine = await createEngine({ home: path.join(root, 'home'), ...options });
+  await engine.services.triggers.start();
   const client = createDirectClient(engine);
   const projects: Record<string, number> = {};
   const dirs: Record<string, string> = {};

@@ -2,7 +2,8 @@
  * Makes the template's event sources live while projects are open: HTTP routes on one local API Gateway
  * for every project, schedules (armed only for projects whose schedules the user switched on) and a
  * folder per S3 bucket. Every triggered invocation goes through the Invoker, recorded in History with its
- * trigger and source. The HTTP port is bound only when asked (startHttp), never by creating an engine.
+ * trigger and source. Nothing is live until start() (the app and `lambench serve` call it; a CLI command's
+ * short-lived engine must not fire schedules or watch folders), and the HTTP port waits for startHttp().
  */
 import type { HttpEndpointStatus, ProjectTriggers, TriggerInfo } from '../../../shared/api/triggers';
 import type { InvocationResult, Project } from '../../../shared/types';
@@ -51,6 +52,8 @@ export class TriggerManager {
   private routes: HttpRoute[] = [];
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Whether schedules fire and bucket folders are watched; before start(), list() only reads. */
+  private started = false;
   private httpRequested = false;
   private httpMoves: Promise<unknown> = Promise.resolve();
   private unsubscribe?: () => void;
@@ -67,6 +70,8 @@ export class TriggerManager {
 
   /** Reads every open project's triggers and follows template changes and the project list from now on. */
   start(): Promise<void> {
+    if (this.started) return this.settled();
+    this.started = true;
     this.unsubscribe = this.deps.events.subscribe((event, payload) => {
       if (event === 'project:changed') void this.refresh((payload as { projectId: number }).projectId);
     });
@@ -109,7 +114,8 @@ export class TriggerManager {
   }
 
   async list(projectId: number, functionId?: string): Promise<ProjectTriggers> {
-    if (!this.live.has(projectId)) await this.refresh(projectId);
+    // Not started (a CLI command's engine) nothing follows the template, so each list reads it afresh.
+    if (!this.started || !this.live.has(projectId)) await this.refresh(projectId);
     await this.settled();
     const live = this.live.get(projectId);
     if (!live) this.deps.catalog.get(projectId); // throws the catalog's own error: unknown or missing
@@ -240,6 +246,7 @@ export class TriggerManager {
   }
 
   private armSchedules(projectId: number): void {
+    if (!this.started) return;
     const live = this.live.get(projectId);
     const enabled = this.state.schedulesEnabled(projectId);
     const wanted = new Set<string>();
@@ -265,6 +272,7 @@ export class TriggerManager {
 
   /** One watcher per bucket folder in use; folders no event uses any more are let go. */
   private async syncDrops(): Promise<void> {
+    if (!this.started) return;
     const wanted = new Map<string, S3Trigger>();
     for (const live of this.live.values()) for (const b of live.set.buckets) wanted.set(b.folder, b);
     for (const [folder, drop] of this.drops) {
