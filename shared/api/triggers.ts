@@ -30,7 +30,7 @@ export interface TriggerInfo {
   reason?: string;
   summary: string;
   /** History's trigger and trigger source for the invocations it causes. */
-  trigger?: 'http' | 'schedule' | 's3';
+  trigger?: 'http' | 'schedule' | 's3' | 'sqs';
   triggerSource?: string;
   http?: {
     method: string;
@@ -49,6 +49,16 @@ export interface TriggerInfo {
     /** Epoch ms; the next five, whether or not the schedule is on. */
     nextFireTimes: number[];
     input?: string;
+  };
+  sqs?: {
+    queue: string;
+    arn: string;
+    batchSize: number;
+    batchingWindowSeconds: number;
+    reportBatchItemFailures: boolean;
+    /** Messages waiting, and received by a batch but not yet deleted. */
+    visible: number;
+    inFlight: number;
   };
   s3?: {
     bucket: string;
@@ -77,4 +87,18 @@ export const triggerMethods = {
     z.object({ projectId, enabled: z.boolean() }).strict(),
   ),
   'triggers:http': method<HttpEndpointStatus>().input(none),
+  /** Sends a message to the local queue an SQS event reads (by the event's id); SQS's 256 KB limit. */
+  'triggers:sendMessage': method<{ messageId: string }>().input(
+    z
+      .object({
+        projectId,
+        functionId,
+        eventId: z.string().min(1).max(256),
+        body: z
+          .string()
+          .min(1, 'A message needs a body')
+          .max(256 * 1024),
+      })
+      .strict(),
+  ),
 };

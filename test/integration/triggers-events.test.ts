@@ -62,10 +62,10 @@ describe('schedules', () => {
     ]);
     expect(by.Off).toMatchObject({ state: 'disabled', reason: expect.stringContaining('Enabled: false') });
     expect(by.Broken).toMatchObject({ state: 'error', reason: expect.stringContaining("must be '?'") });
-    expect(by.FromQueue).toMatchObject({
-      type: 'SQS',
+    expect(by.Notify).toMatchObject({
+      type: 'SNS',
       state: 'unsupported',
-      reason: expect.stringContaining('SQS'),
+      reason: expect.stringContaining('SNS'),
     });
     // Nothing fires while off.
     clock.advance(5 * 60_000);
@@ -278,5 +278,88 @@ describe('an engine whose triggers were not started (a CLI command’s)', () => 
       await engine.close();
       fs.rmSync(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe('SQS local queue', () => {
+  const send = (body: string) =>
+    t.client.call('triggers:sendMessage', { projectId, functionId: 'QueueFunction', eventId: 'Jobs', body });
+  const settle = () => new Promise((r) => setTimeout(r, 300));
+
+  it('batches by BatchSize and the batching window, and redelivers a partial batch failure', async () => {
+    const [jobs] = (await t.client.call('triggers:list', { projectId, functionId: 'QueueFunction' }))
+      .triggers;
+    expect(jobs).toMatchObject({
+      state: 'on',
+      trigger: 'sqs',
+      triggerSource: 'Queue',
+      sqs: {
+        queue: 'Queue',
+        arn: 'arn:aws:sqs:us-east-1:123456789012:Queue',
+        batchSize: 2,
+        batchingWindowSeconds: 5,
+      },
+    });
+    // Two messages fill a batch: invoked at once.
+    await send('a');
+    const failing = await send('fail');
+    const [first] = await rows({ functionId: 'QueueFunction', trigger: 'sqs' }, 1);
+    expect(first).toMatchObject({ status: 'success', triggerSource: 'Queue' });
+    const records = (await event(first)).Records;
+    expect(records.map((r: { body: string }) => r.body)).toEqual(['a', 'fail']);
+    expect(records[1]).toEqual({
+      messageId: failing.messageId,
+      receiptHandle: expect.any(String),
+      body: 'fail',
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: expect.stringMatching(/^\d{13}$/),
+        SenderId: expect.any(String),
+        ApproximateFirstReceiveTimestamp: expect.stringMatching(/^\d{13}$/),
+      },
+      messageAttributes: {},
+      md5OfBody: createHash('md5').update('fail').digest('hex'),
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:Queue',
+      awsRegion: 'us-east-1',
+    });
+    // One message waits out the batching window.
+    await send('c');
+    await settle();
+    expect(await rows({ functionId: 'QueueFunction', trigger: 'sqs' }, 1)).toHaveLength(1);
+    clock.advance(5000);
+    const second = await rows({ functionId: 'QueueFunction', trigger: 'sqs' }, 2);
+    expect((await event(second[0])).Records.map((r: { body: string }) => r.body)).toEqual(['c']);
+    // The failed item is invisible for the visibility timeout (30 s), then comes back, received twice.
+    const waiting = (await t.client.call('triggers:list', { projectId, functionId: 'QueueFunction' }))
+      .triggers[0];
+    expect(waiting.sqs).toMatchObject({ visible: 0, inFlight: 1 });
+    clock.advance(30_000);
+    clock.advance(5000); // and the batching window again
+    const third = await rows({ functionId: 'QueueFunction', trigger: 'sqs' }, 3);
+    const again = (await event(third[0])).Records;
+    expect(again).toHaveLength(1);
+    expect(again[0]).toMatchObject({
+      messageId: failing.messageId,
+      attributes: { ApproximateReceiveCount: '2' },
+    });
+    await settle();
+    const done = (await t.client.call('triggers:list', { projectId, functionId: 'QueueFunction' }))
+      .triggers[0];
+    expect(done.sqs).toMatchObject({ visible: 0, inFlight: 0 });
+  }, 60_000);
+
+  it('rejects a message over 256 KB and one for an event that is not a queue', async () => {
+    await expect(send('x'.repeat(256 * 1024 + 1))).rejects.toThrow(/Invalid input/);
+    // Within the characters, over the bytes: 140,000 two-byte characters.
+    await expect(send('é'.repeat(140_000))).rejects.toThrow(/SQS takes at most 262,144/);
+    await expect(
+      t.client.call('triggers:sendMessage', {
+        projectId,
+        functionId: 'TickFunction',
+        eventId: 'Nightly',
+        body: 'x',
+      }),
+    ).rejects.toMatchObject({ name: 'QueueNotLive' });
   });
 });

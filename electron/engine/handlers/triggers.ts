@@ -8,5 +8,7 @@ export function triggerHandlers({ triggers }: Services): HandlersFor<typeof trig
     'triggers:setSchedulesEnabled': ({ projectId, enabled }) =>
       triggers.setSchedulesEnabled(projectId, enabled),
     'triggers:http': async () => triggers.httpEndpoint(),
+    'triggers:sendMessage': async ({ projectId, functionId, eventId, body }) =>
+      triggers.sendMessage(projectId, functionId, eventId, body),
   };
 }

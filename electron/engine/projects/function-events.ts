@@ -42,6 +42,11 @@ export interface SqsEvent extends EventBase {
   type: 'SQS';
   queue: string;
   batchSize?: number;
+  /** MaximumBatchingWindowInSeconds. */
+  batchingWindowSeconds?: number;
+  /** FunctionResponseTypes includes ReportBatchItemFailures. */
+  reportBatchItemFailures?: boolean;
+  enabled?: boolean;
 }
 export interface OtherEvent extends EventBase {
   type: string;
@@ -99,6 +104,14 @@ export function parseEvents(events: unknown, resolver: Resolver): FunctionEvent[
           type,
           queue: str(p.Queue) ?? '',
           batchSize: p.BatchSize === undefined ? undefined : Number(p.BatchSize),
+          batchingWindowSeconds:
+            p.MaximumBatchingWindowInSeconds === undefined
+              ? undefined
+              : Number(p.MaximumBatchingWindowInSeconds),
+          reportBatchItemFailures:
+            Array.isArray(p.FunctionResponseTypes) &&
+            p.FunctionResponseTypes.includes('ReportBatchItemFailures'),
+          enabled: p.Enabled !== false,
         });
         break;
       default:

@@ -5,7 +5,7 @@
 import type { TriggerInfo } from '../../../shared/api/triggers';
 import type { Project } from '../../../shared/types';
 import { IMPLICIT_HTTP_API, IMPLICIT_REST_API, type ApiResource } from '../projects/api-resources';
-import type { ApiEvent, HttpApiEvent, S3Event, ScheduleEvent } from '../projects/function-events';
+import type { ApiEvent, HttpApiEvent, S3Event, ScheduleEvent, SqsEvent } from '../projects/function-events';
 import { triggerSummary } from '../projects/function-events';
 import type { LoadedFunction, LoadedTemplate } from '../projects/template';
 import { routeKey, type HttpRoute } from './http/routes';
@@ -32,17 +32,30 @@ export interface S3Trigger {
   folder: string;
 }
 
+export interface SqsTrigger {
+  key: string;
+  projectId: number;
+  functionId: string;
+  event: SqsEvent;
+  queueName: string;
+  arn: string;
+}
+
 export interface ProjectTriggerSet {
   routes: HttpRoute[];
   schedules: ScheduleTrigger[];
   buckets: S3Trigger[];
+  queues: SqsTrigger[];
   infos: TriggerInfo[];
 }
 
-const SUPPORTED = new Set(['Api', 'HttpApi', 'Schedule', 'ScheduleV2', 'S3']);
+/** SQS's defaults for an event source mapping. */
+export const SQS_DEFAULT_BATCH = 10;
+
+const SUPPORTED = new Set(['Api', 'HttpApi', 'Schedule', 'ScheduleV2', 'S3', 'SQS']);
 
 export function projectTriggers(project: Project, template: LoadedTemplate): ProjectTriggerSet {
-  const set: ProjectTriggerSet = { routes: [], schedules: [], buckets: [], infos: [] };
+  const set: ProjectTriggerSet = { routes: [], schedules: [], buckets: [], queues: [], infos: [] };
   for (const fn of template.functions) {
     for (const event of fn.events) {
       const info: TriggerInfo = {
@@ -67,6 +80,7 @@ export function projectTriggers(project: Project, template: LoadedTemplate): Pro
       if (event.type === 'Api' || event.type === 'HttpApi')
         addRoute(set, info, project, fn, event as ApiEvent | HttpApiEvent, template.apis);
       else if (event.type === 'S3') addBucket(set, info, project, fn, event as S3Event);
+      else if (event.type === 'SQS') addQueue(set, info, project, fn, event as SqsEvent);
       else addSchedule(set, info, project, fn, event as ScheduleEvent);
     }
   }
@@ -175,4 +189,53 @@ function addBucket(
   const folder = bucketDir(project.path, bucket);
   info.s3 = { bucket, folder, events: event.events, ...event.filter };
   set.buckets.push({ projectId: project.id, functionId: fn.id, event, bucket, folder });
+}
+
+function addQueue(
+  set: ProjectTriggerSet,
+  info: TriggerInfo,
+  project: Project,
+  fn: LoadedFunction,
+  event: SqsEvent,
+): void {
+  // Queue: !GetAtt MyQueue.Arn resolves (leniently) to arn:aws:sqs:region:account:QueueName.
+  const arn = event.queue.startsWith('arn:')
+    ? event.queue
+    : `arn:aws:sqs:us-east-1:123456789012:${event.queue}`;
+  const queueName = arn.split(':').pop() ?? '';
+  const batchSize = event.batchSize ?? SQS_DEFAULT_BATCH;
+  info.trigger = 'sqs';
+  info.triggerSource = queueName;
+  info.sqs = {
+    queue: queueName,
+    arn,
+    batchSize,
+    batchingWindowSeconds: event.batchingWindowSeconds ?? 0,
+    reportBatchItemFailures: event.reportBatchItemFailures ?? false,
+    visible: 0,
+    inFlight: 0,
+  };
+  if (!/^[A-Za-z0-9_-]{1,80}(\.fifo)?$/.test(queueName)) {
+    info.state = 'error';
+    info.reason = `Queue '${event.queue}' is not a queue of this template: use !GetAtt MyQueue.Arn`;
+    return;
+  }
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
+    info.state = 'error';
+    info.reason = `BatchSize ${event.batchSize} is outside SQS's 1–10,000`;
+    return;
+  }
+  if (event.enabled === false) {
+    info.state = 'disabled';
+    info.reason = 'The template disables this event source (Enabled: false)';
+    return;
+  }
+  set.queues.push({
+    key: `${project.id}/${fn.id}/${event.id}`,
+    projectId: project.id,
+    functionId: fn.id,
+    event,
+    queueName,
+    arn,
+  });
 }

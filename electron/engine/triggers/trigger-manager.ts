@@ -20,7 +20,10 @@ import { eventMatches, keyMatches, s3Event } from './s3/s3-event';
 import { nextRuns } from './schedule/aws-schedule';
 import { Scheduler } from './schedule/scheduler';
 import { scheduledEvent } from './schedule/scheduled-event';
+import { LocalQueue, MAX_MESSAGE_BYTES } from './sqs/local-queue';
+import { QueuePoller } from './sqs/queue-poller';
 import { TriggerStateRepo } from './trigger-state-repo';
+import { WorkbenchError } from '../../../shared/rpc/errors';
 
 export interface TriggerDeps {
   catalog: ProjectCatalog;
@@ -47,6 +50,9 @@ export class TriggerManager {
   /** When each armed rate schedule was switched on, and with which expression. */
   private readonly anchors = new Map<string, { expression: string; at: number }>();
   private readonly drops = new Map<string, FileDrop>();
+  /** Local queues by `<projectId>/<queue name>`, and one poller per SQS event. */
+  private readonly queues = new Map<string, LocalQueue>();
+  private readonly pollers = new Map<string, QueuePoller>();
   private readonly http: HttpApiServer;
   private httpStatus: HttpEndpointStatus = { configuredPort: 3000 };
   private routes: HttpRoute[] = [];
@@ -138,11 +144,40 @@ export class TriggerManager {
     return this.list(projectId);
   }
 
+  /** A message for the queue an SQS event reads; its poller invokes the function with it. */
+  sendMessage(projectId: number, functionId: string, eventId: string, body: string): { messageId: string } {
+    const key = `${projectId}/${functionId}/${eventId}`;
+    const poller = this.pollers.get(key);
+    if (!poller) {
+      throw new WorkbenchError(
+        'QueueNotLive',
+        this.started
+          ? `${functionId} has no SQS event '${eventId}' that Lambench runs`
+          : 'Queues run in the Lambench app or `lambench serve`, not in a CLI command',
+        { projectId, functionId, eventId },
+      );
+    }
+    const bytes = Buffer.byteLength(body);
+    if (bytes > MAX_MESSAGE_BYTES)
+      throw new WorkbenchError(
+        'InvalidParameterValue',
+        `The message is ${bytes} bytes; SQS takes at most 262,144`,
+        {
+          bytes,
+        },
+      );
+    const message = poller.queue.send(body);
+    for (const p of this.pollers.values()) if (p.queue === poller.queue) p.notify();
+    this.changed(projectId);
+    return { messageId: message.messageId };
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.unsubscribe?.();
     await this.settled().catch(() => undefined);
     this.scheduler.stop();
+    for (const poller of this.pollers.values()) poller.stop();
     await this.http.close();
     await Promise.allSettled([...this.drops.values()].map((d) => d.close()));
     this.drops.clear();
@@ -167,6 +202,10 @@ export class TriggerManager {
         out.reason =
           this.httpStatus.error ?? 'The HTTP API is not listening (start it with lambench serve or the app)';
       }
+    }
+    if (info.sqs) {
+      const queue = this.queues.get(`${info.projectId}/${info.sqs.queue}`);
+      out.sqs = { ...info.sqs, visible: queue?.visible ?? 0, inFlight: queue?.inFlight ?? 0 };
     }
     if (info.schedule && info.state !== 'error') {
       const key = `${info.projectId}/${info.functionId}/${info.eventId}`;
@@ -223,16 +262,56 @@ export class TriggerManager {
       this.live.set(projectId, { project, set: projectTriggers(project, template) });
     } catch (error) {
       // A broken template keeps nothing live; the project's triggers come back when it is fixed.
-      const set: ProjectTriggerSet = { routes: [], schedules: [], buckets: [], infos: [] };
+      const set: ProjectTriggerSet = { routes: [], schedules: [], buckets: [], queues: [], infos: [] };
       this.live.set(projectId, { project, set, error: (error as Error).message });
     }
     this.armSchedules(projectId);
+    this.syncPollers(projectId);
     await this.syncDrops();
   }
 
   private forget(projectId: number): void {
     this.live.delete(projectId);
     this.scheduler.disarmWhere((key) => key.startsWith(`${projectId}/`));
+    this.syncPollers(projectId);
+  }
+
+  /** A poller per SQS event of the project; a queue keeps its messages while any event still reads it. */
+  private syncPollers(projectId: number): void {
+    if (!this.started) return;
+    const wanted = new Map((this.live.get(projectId)?.set.queues ?? []).map((q) => [q.key, q]));
+    for (const [key, poller] of this.pollers) {
+      if (!key.startsWith(`${projectId}/`)) continue;
+      const q = wanted.get(key);
+      const same =
+        q &&
+        poller.queue.name === q.queueName &&
+        poller.config.batchSize === (q.event.batchSize ?? 10) &&
+        poller.config.windowMs === (q.event.batchingWindowSeconds ?? 0) * 1000 &&
+        poller.config.reportBatchItemFailures === (q.event.reportBatchItemFailures ?? false);
+      if (same) wanted.delete(key);
+      else {
+        poller.stop();
+        this.pollers.delete(key);
+      }
+    }
+    for (const q of wanted.values()) {
+      const queueKey = `${projectId}/${q.queueName}`;
+      let queue = this.queues.get(queueKey);
+      if (!queue) this.queues.set(queueKey, (queue = new LocalQueue(q.queueName, q.arn, this.clock)));
+      const poller = new QueuePoller(
+        queue,
+        {
+          batchSize: q.event.batchSize ?? 10,
+          windowMs: (q.event.batchingWindowSeconds ?? 0) * 1000,
+          reportBatchItemFailures: q.event.reportBatchItemFailures ?? false,
+        },
+        this.clock,
+        (payload) => this.invoke(projectId, q.functionId, payload, 'sqs', q.queueName),
+      );
+      this.pollers.set(q.key, poller);
+      poller.notify();
+    }
   }
 
   private afterChange(projectId?: number): void {

@@ -10,7 +10,7 @@ export function serviceName(type: string): string {
       Schedule: 'EventBridge rule (schedule)',
       ScheduleV2: 'EventBridge Scheduler',
       S3: 'S3 (file drop)',
-      SQS: 'SQS',
+      SQS: 'SQS (local queue)',
       SNS: 'SNS',
     }[type] ?? type
   );
