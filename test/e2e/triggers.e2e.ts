@@ -101,6 +101,19 @@ describe('Triggers in the browser', () => {
     await screenshotBothThemes(page, 'triggers-s3');
   });
 
+  it('sends a message to a queue and shows the batch it caused', async () => {
+    await openTriggers('QueueFunction');
+    const jobs = card('Jobs');
+    await jobs.getByRole('textbox', { name: 'Message body' }).fill('{"job": 1}');
+    await jobs.getByTestId('send-message').click();
+    await jobs.getByTestId('send-message').click(); // a second one fills the batch of 2
+    await expect
+      .poll(() => jobs.getByTestId('trigger-invocation').count(), { timeout: 60_000 })
+      .toBeGreaterThan(0);
+    await expect.poll(() => jobs.getByTestId('queue-depth').textContent()).toBe('0 waiting · 0 in flight');
+    await screenshotBothThemes(page, 'triggers-sqs');
+  });
+
   it('opens an HTTP route from its link', async () => {
     await openTriggers('HelloWorldFunction');
     const link = card('Hello').getByTestId('route-link');
