@@ -231,6 +231,7 @@ export class TriggerManager {
       const ids = new Set(projects.map((p) => p.id));
       for (const id of [...this.live.keys()]) if (!ids.has(id)) this.forget(id);
       for (const p of projects) await this.load(p.id);
+      await this.syncDrops(); // the folders of projects forgotten above, when no project is left to load
       this.afterChange();
     });
   }
@@ -255,6 +256,7 @@ export class TriggerManager {
       project = this.deps.catalog.get(projectId);
     } catch {
       this.forget(projectId);
+      await this.syncDrops();
       return;
     }
     try {
@@ -316,7 +318,6 @@ export class TriggerManager {
 
   private afterChange(projectId?: number): void {
     this.routes = namespaced([...this.live.values()]);
-    void this.syncDrops();
     this.changed(projectId);
   }
 
@@ -349,7 +350,7 @@ export class TriggerManager {
       if (key.startsWith(`${projectId}/`) && !wanted.has(key)) this.anchors.delete(key);
   }
 
-  /** One watcher per bucket folder in use; folders no event uses any more are let go. */
+  /** One watcher per bucket folder in use; folders no event uses any more are let go. Runs inside the queue. */
   private async syncDrops(): Promise<void> {
     if (!this.started) return;
     const wanted = new Map<string, S3Trigger>();

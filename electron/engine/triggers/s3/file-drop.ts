@@ -41,9 +41,19 @@ export class FileDrop {
     });
     this.ready = new Promise((resolve) => this.watcher.once('ready', () => resolve()));
     const key = (path: string) => relative(dir, path).split(sep).join('/');
-    this.watcher.on('add', (path) => onFile(this.created(key(path), path)));
-    this.watcher.on('change', (path) => onFile(this.created(key(path), path)));
-    this.watcher.on('unlink', (path) => onFile({ key: key(path), eventName: 'ObjectRemoved:Delete' }));
+    // A file gone (or unreadable) by the time it is read is reported, never thrown into the watcher.
+    const safely = (make: () => DroppedFile) => {
+      try {
+        onFile(make());
+      } catch (error) {
+        onError(error as Error);
+      }
+    };
+    this.watcher.on('add', (path) => safely(() => this.created(key(path), path)));
+    this.watcher.on('change', (path) => safely(() => this.created(key(path), path)));
+    this.watcher.on('unlink', (path) =>
+      safely(() => ({ key: key(path), eventName: 'ObjectRemoved:Delete' })),
+    );
     this.watcher.on('error', (e) => onError(e as Error));
   }
 
