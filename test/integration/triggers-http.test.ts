@@ -4,6 +4,7 @@
  * is compared field by field with API Gateway's documented shapes.
  */
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTriggerEngine, type TriggerEngine } from '../support/trigger-projects';
@@ -403,6 +404,22 @@ describe('HTTP API (HttpApi events, payload format 2.0)', () => {
 });
 
 describe('the HTTP endpoint', () => {
+  it('refuses other Host names (DNS rebinding) without invoking', async () => {
+    const { port } = new URL(base);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.get(
+        { host: '127.0.0.1', port, path: '/hello', headers: { Host: 'evil.example' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        },
+      );
+      req.on('error', reject);
+    });
+    expect(status).toBe(403);
+    expect((await fetch(`http://localhost:${port}/hello`)).status).toBe(200);
+  });
+
   it('reports a port in use clearly and keeps the engine running', async () => {
     const { port } = new URL(base);
     const other = await startTriggerEngine([]);

@@ -81,6 +81,10 @@ export class HttpApiServer {
   }
 
   private async answer(req: http.IncomingMessage): Promise<HttpAnswer> {
+    // A page whose name was rebound to 127.0.0.1 (DNS rebinding) sends its own Host: it may not read the API.
+    const port = req.socket.localPort;
+    if (![`127.0.0.1:${port}`, `localhost:${port}`].includes(req.headers.host ?? ''))
+      return answers.forbidden();
     const method = (req.method ?? 'GET').toUpperCase();
     const url = req.url ?? '/';
     const q = url.indexOf('?');

@@ -23,6 +23,7 @@ export const answers = {
   timedOut: () => json(504, 'Endpoint request timed out'),
   throttled: () => json(429, 'Too Many Requests'),
   notFound: () => json(404, 'Not Found'),
+  forbidden: () => json(403, 'Forbidden'),
   tooLarge: () => json(413, 'Request Entity Too Large'),
 };
 
