@@ -15,6 +15,7 @@ import { localImageMethods } from './api/local-images';
 import { projectMethods } from './api/projects';
 import { settingsMethods } from './api/settings';
 import { versionMethods } from './api/versions';
+import { triggerMethods, type HttpEndpointStatus } from './api/triggers';
 import type {
   DockerStatus,
   EnvironmentChange,
@@ -37,6 +38,7 @@ export const contract = {
   ...localImageMethods,
   ...hostOpenMethods,
   ...versionMethods,
+  ...triggerMethods,
 };
 
 /** Events the engine pushes to every client. Streams carry the id of what they belong to. */
@@ -54,6 +56,8 @@ export interface Events {
   'sweep:progress': SweepProgress;
   /** A function's versions or aliases changed (a publish, an alias moved, AutoPublishAlias, a delete). */
   'versions:changed': { projectId: number; functionId: string };
+  /** A project's triggers changed (template, schedules switched, HTTP endpoint restarted); no id: all. */
+  'triggers:changed': { projectId?: number; http: HttpEndpointStatus };
 }
 
 export type Contract = typeof contract;

@@ -186,6 +186,8 @@ export interface InvocationResult {
   qualifier?: string;
   /** The version that ran (an alias resolves to one of its versions), as Lambda's ExecutedVersion. */
   executedVersion?: string;
+  /** What caused a triggered invocation: the route, the schedule rule or the object key. */
+  triggerSource?: string;
 }
 
 export interface ImagePullProgress {

@@ -22,10 +22,10 @@ import { percentile, type BenchRow, type BenchSuite } from '../report';
 
 const run = promisify(execFile);
 const MEMORY_MB = 1769;
-const WARM_SAMPLES = 2000;
+export const WARM_SAMPLES = 2000;
 /** Untimed calls first, for both sides alike: V8 needs a few thousand to optimize either hot path, on the host
  * and in the container. */
-const WARMUP = 2000;
+export const WARMUP = 2000;
 const COLD_SAMPLES = 8;
 const THROUGHPUT_MS = 5000;
 const CONCURRENCY = 4;
@@ -43,11 +43,11 @@ Resources:
       Timeout: 10
 `;
 
-/** A SAM project with one no-op function, readable by the sandbox user. */
-function noopProject(root: string): string {
+/** A SAM project with one no-op function, readable by the sandbox user; `events` is YAML under Properties. */
+export function noopProject(root: string, events = ''): string {
   const dir = path.join(root, 'noop');
   fs.mkdirSync(path.join(dir, 'src'), { recursive: true, mode: 0o755 });
-  fs.writeFileSync(path.join(dir, 'template.yaml'), TEMPLATE);
+  fs.writeFileSync(path.join(dir, 'template.yaml'), TEMPLATE + events);
   fs.writeFileSync(path.join(dir, 'src/app.mjs'), 'export const handler = async () => null;\n');
   return dir;
 }
@@ -58,7 +58,7 @@ const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
  * Times `a` and `b` call by call in turn, so both see the same machine (a drifting CPU clock or a busy
  * neighbour moves both figures, not just one); returns both sorted.
  */
-async function timeAlternately(
+export async function timeAlternately(
   n: number,
   warmup: number,
   a: () => Promise<unknown>,
@@ -85,7 +85,9 @@ async function timeAlternately(
  * A warm Node process in a container (same image, same CPU share, same bridge network as the
  * engine's environments) answering HTTP, called from the host over a keep-alive socket.
  */
-async function httpBaseline(image: string): Promise<{ get(): Promise<void>; stop(): Promise<void> }> {
+export async function httpBaseline(
+  image: string,
+): Promise<{ url: string; get(): Promise<void>; stop(): Promise<void> }> {
   const server = "require('http').createServer((q, s) => s.end('null')).listen(8080)";
   const { stdout } = await run('docker', [
     // Labelled as this process's, so engines starting meanwhile spare it and reap it if we crash.
@@ -115,6 +117,7 @@ async function httpBaseline(image: string): Promise<{ get(): Promise<void>; stop
     }
   }
   return {
+    url: `http://${ip}:8080/`,
     get,
     async stop() {
       agent.destroy();

@@ -24,6 +24,7 @@ import { localImageHandlers } from './handlers/local-images';
 import { projectHandlers } from './handlers/projects';
 import { settingsHandlers } from './handlers/settings';
 import { versionHandlers } from './handlers/versions';
+import { triggerHandlers } from './handlers/triggers';
 import { ProjectCatalog } from './projects/catalog';
 import type { Executor } from './runtime/executor';
 import { imageMap } from './runtime/image-map';
@@ -40,6 +41,9 @@ import { ProjectsRepo } from './store/projects-repo';
 import { Retention } from './store/retention';
 import { SettingsRepo } from './store/settings-repo';
 import { VersionService } from './versions/version-service';
+import type { Clock } from './triggers/clock';
+import { clockFromEnv } from './triggers/clock';
+import { TriggerManager } from './triggers/trigger-manager';
 
 export interface Engine {
   handlers: Handlers;
@@ -55,6 +59,8 @@ export interface EngineOptions {
   executor?: 'docker' | 'process';
   keepAliveMs?: number;
   concurrencyLimit?: number;
+  /** The schedules' time (tests drive a fake one); LAMBENCH_CLOCK_SCALE speeds the real one up. */
+  clock?: Clock;
 }
 
 export async function createEngine(options: EngineOptions): Promise<Engine> {
@@ -97,6 +103,17 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     executorKind,
   });
   const invoker = new Invoker(pool, events, records, functionImages);
+  const images = imageMap(settings.images);
+  const versions = new VersionService(db, options.home, catalog, events);
+  const triggers = new TriggerManager({
+    catalog,
+    invoker,
+    versions,
+    images,
+    events,
+    db,
+    clock: options.clock ?? clockFromEnv(),
+  });
   const services: Services = {
     home: options.home,
     executorKind,
@@ -113,7 +130,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     dockerMonitor,
     pool,
     invoker,
-    images: imageMap(settings.images),
+    images,
     settings: settingsRepo,
     startupSettings: { dockerEndpoint: settings.dockerEndpoint, cpuScaling: settings.cpuScaling },
     sweeps: new SweepRunner(db),
@@ -122,7 +139,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       cacheFile: join(options.home, 'cache', 'ldd.json'),
       onProgress: (p) => events.emit('image:pull', p),
     }),
-    versions: new VersionService(db, options.home, catalog, events),
+    versions,
+    triggers,
   };
   services.versions.start();
 
@@ -139,12 +157,14 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       ...localImageHandlers(services),
       ...hostOpenHandlers(services),
       ...versionHandlers(services),
+      ...triggerHandlers(services),
     },
     events,
     services,
     async close() {
       const sweepStopped = services.sweeps.stop(); // ends after the invocation in flight, which shutdown ends
       dockerMonitor.stop();
+      await triggers.close(); // no schedule or request starts an invocation the pool could not finish
       await pool.shutdown();
       await sweepStopped;
       await catalog.close();

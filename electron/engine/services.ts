@@ -16,6 +16,7 @@ import type { MetricsQuery } from './store/metrics-query';
 import type { Retention } from './store/retention';
 import type { SettingsRepo } from './store/settings-repo';
 import type { VersionService } from './versions/version-service';
+import type { TriggerManager } from './triggers/trigger-manager';
 
 /** What the engine is made of; each domain's handlers take what they need from here. */
 export interface Services {
@@ -50,4 +51,6 @@ export interface Services {
   localImages: LocalImageBuilder;
   /** Published versions and aliases, and the qualifier resolver every invoke goes through. */
   versions: VersionService;
+  /** The template's event sources: HTTP routes, schedules, file-drop buckets. */
+  triggers: TriggerManager;
 }

@@ -31,6 +31,9 @@ if (!app.requestSingleInstanceLock()) {
   app.whenReady().then(async () => {
     installMenu();
     engine = await createEngine({ home: resolveHome(app.getPath('userData')) });
+    // The template's events go live; a port in use shows in the status bar with a way to change it.
+    const { triggers, settings } = engine.services;
+    void triggers.start().then(() => triggers.startHttp(settings.get().httpApiPort));
     window = new BrowserWindow({
       width: 1280,
       height: 820,

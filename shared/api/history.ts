@@ -28,6 +28,9 @@ const filterShape = {
   from: epochMs.optional(),
   to: epochMs.optional(),
   coldOnly: z.boolean().optional(),
+  /** What started the invocations (ui, http, schedule, s3…), and exactly which route, rule or object key. */
+  trigger: z.string().min(1).max(20).optional(),
+  triggerSource: z.string().min(1).max(2048).optional(),
   /** Matches the request id or invocation id exactly, or a part of the error type or message. */
   text: z.string().trim().max(200).optional(),
   /** The version that ran: $LATEST or a number. */
@@ -100,6 +103,8 @@ export interface InvocationSummary {
   projectId: number | null;
   functionId: string;
   trigger: string;
+  /** The route, schedule rule or object key of a triggered invocation. */
+  triggerSource?: string;
   status: InvocationStatus;
   errorType?: string;
   /** Cut to 300 characters here; `history:get` has it whole. */

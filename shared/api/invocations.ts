@@ -13,7 +13,7 @@ export const invocationMethods = {
         /** Chosen by the caller so it can match streamed log lines before the result arrives. */
         invocationId: z.string().uuid().optional(),
         /** What started it, as recorded in History. */
-        trigger: z.enum(['ui', 'cli', 'api', 'http', 'schedule']).default('ui'),
+        trigger: z.enum(['ui', 'cli', 'api', 'http', 'schedule', 's3', 'sqs']).default('ui'),
         /** $LATEST (the default), a version number or an alias, as Lambda's Qualifier. */
         qualifier: z.string().max(200).optional(),
       })

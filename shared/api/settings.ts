@@ -74,6 +74,8 @@ const fields = {
   /** Subtract Lambda's monthly free tier in cost views. */
   freeTier: z.boolean(),
   theme: z.enum(themes),
+  /** Where the local API Gateway (the template's Api/HttpApi routes) listens on 127.0.0.1. */
+  httpApiPort: z.number().int('A whole number').min(1, 'At least 1').max(65535, 'At most 65,535'),
 };
 
 export const settingsSchema = z.object(fields).strict();
@@ -94,6 +96,7 @@ export const defaultSettings: Readonly<Settings> = Object.freeze({
   pricingRegion: 'us-east-1',
   freeTier: true,
   theme: 'system',
+  httpApiPort: 3000,
 });
 
 /** The settings as saved, and those that are saved but only take effect when Lambench restarts. */

@@ -16,7 +16,8 @@ export interface Served {
 /** Starts the real `lambench serve` from the build, with its own data home, and waits for its URL. */
 export async function startServe(env: Record<string, string> = {}): Promise<Served> {
   const home = env.LAMBENCH_HOME ?? mkdtempSync(join(tmpdir(), 'lambench-e2e-'));
-  const child = spawn(process.execPath, ['bin/lambench.js', 'serve'], {
+  // A free port for the template's HTTP API: tests never take a fixed one.
+  const child = spawn(process.execPath, ['bin/lambench.js', 'serve', '--http-port', '0'], {
     // The locally built images stand in for the official ones, which no registry here can serve.
     env: { ...process.env, LAMBENCH_HOME: home, LAMBENCH_IMAGES: 'test/support/local-images.json', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -156,7 +156,14 @@ describe('loadTemplate', () => {
         input: '{"job": "nightly"}',
       },
       { id: 'Uploads', type: 'S3', bucket: 'my-uploads', events: ['s3:ObjectCreated:*'] },
-      { id: 'Jobs', type: 'SQS', queue: 'arn:aws:sqs:us-east-1:123456789012:JobsQueue', batchSize: 5 },
+      {
+        id: 'Jobs',
+        type: 'SQS',
+        queue: 'arn:aws:sqs:us-east-1:123456789012:JobsQueue',
+        batchSize: 5,
+        reportBatchItemFailures: false,
+        enabled: true,
+      },
       { id: 'Topic', type: 'SNS', properties: { Topic: 'arn:aws:sns:us-east-1:123456789012:alerts' } },
     ]);
   });

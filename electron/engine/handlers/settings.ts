@@ -16,6 +16,7 @@ export function settingsHandlers(s: Services): HandlersFor<typeof settingsMethod
     'settings:update': async ({ partial }) => {
       const settings = s.settings.update(partial);
       applySettings(s, settings);
+      if (partial.httpApiPort !== undefined) await s.triggers.changeHttpPort(settings.httpApiPort);
       return settingsState(s, settings);
     },
     'docker:test': ({ endpoint }) => testEndpoint(endpoint),

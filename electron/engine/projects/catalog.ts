@@ -39,6 +39,8 @@ export class ProjectCatalog {
   /** Code versions come from one counter, so a folder watched anew never reuses an old version. */
   private lastCodeVersion = 0;
   private readonly settledListeners: ((projectId: number) => void)[] = [];
+  /** Told when a project is opened, renamed or removed (the triggers follow the project list). */
+  private readonly registryListeners = new Set<() => void>();
 
   constructor(
     private readonly repo: ProjectsRepo,
@@ -52,6 +54,16 @@ export class ProjectCatalog {
 
   list(): Project[] {
     return this.repo.list();
+  }
+
+  onRegistryChange(listener: () => void): () => void {
+    this.registryListeners.add(listener);
+    return () => this.registryListeners.delete(listener);
+  }
+
+  private registryChanged<T>(value: T): T {
+    for (const listener of this.registryListeners) listener();
+    return value;
   }
 
   /** Registers a SAM folder; its template must load, so a broken one is reported before it is listed. */
@@ -70,7 +82,7 @@ export class ProjectCatalog {
       );
     }
     await loadTemplate(dir);
-    return this.repo.open(dir, name ?? basename(dir));
+    return this.registryChanged(this.repo.open(dir, name ?? basename(dir)));
   }
 
   get(projectId: number): Project {
@@ -92,7 +104,7 @@ export class ProjectCatalog {
 
   rename(projectId: number, name: string): Project {
     this.known(projectId);
-    return this.repo.rename(projectId, name)!;
+    return this.registryChanged(this.repo.rename(projectId, name)!);
   }
 
   /** Forgets the project (a missing one too); its folder is left as it is. */
@@ -100,7 +112,7 @@ export class ProjectCatalog {
     const project = this.known(projectId);
     this.unwatch(projectId);
     this.repo.remove(projectId);
-    return project;
+    return this.registryChanged(project);
   }
 
   /** Writes a config change into template.yaml; the next invoke loads it (and so starts cold). */
@@ -128,6 +140,11 @@ export class ProjectCatalog {
   async functions(projectId: number): Promise<FunctionInfo[]> {
     const template = await this.template(projectId);
     return template.functions.map((fn) => toInfo(projectId, fn));
+  }
+
+  /** The whole template as loaded (the triggers read its functions' events and its APIs). */
+  loaded(projectId: number): Promise<LoadedTemplate> {
+    return this.template(projectId);
   }
 
   /** The function to invoke, and the code version its environment must match. */
@@ -213,7 +230,8 @@ export class ProjectCatalog {
     if (existing) return existing;
     const watcher = watch(project.path, {
       ignoreInitial: true,
-      ignored: (path) => /[\\/](node_modules|\.git|\.aws-sam|__pycache__)([\\/]|$)/.test(path),
+      // .lambench holds the file-drop buckets: a file dropped there is an S3 event, not a code change.
+      ignored: (path) => /[\\/](node_modules|\.git|\.aws-sam|\.lambench|__pycache__)([\\/]|$)/.test(path),
     });
     const watched: Watched = {
       watcher,

@@ -18,22 +18,35 @@ export interface HttpApiEvent extends EventBase {
   path?: string;
   method?: string;
   apiId?: string;
+  /** '2.0' unless the event (or its API) says '1.0'. */
+  payloadFormatVersion?: string;
 }
 export interface ScheduleEvent extends EventBase {
   type: 'Schedule' | 'ScheduleV2';
   schedule: string;
   enabled: boolean;
   input?: string;
+  /** The rule's (or schedule's) Name, when the template gives one. */
+  name?: string;
+  /** ScheduleV2's ScheduleExpressionTimezone; cron schedules are otherwise UTC. */
+  timezone?: string;
 }
 export interface S3Event extends EventBase {
   type: 'S3';
   bucket: string;
   events: string[];
+  /** Filter.S3Key.Rules: the key must start with `prefix` and end with `suffix`. */
+  filter?: { prefix?: string; suffix?: string };
 }
 export interface SqsEvent extends EventBase {
   type: 'SQS';
   queue: string;
   batchSize?: number;
+  /** MaximumBatchingWindowInSeconds. */
+  batchingWindowSeconds?: number;
+  /** FunctionResponseTypes includes ReportBatchItemFailures. */
+  reportBatchItemFailures?: boolean;
+  enabled?: boolean;
 }
 export interface OtherEvent extends EventBase {
   type: string;
@@ -63,18 +76,26 @@ export function parseEvents(events: unknown, resolver: Resolver): FunctionEvent[
         });
         break;
       case 'HttpApi':
-        out.push({ id, type, path: str(p.Path), method: str(p.Method)?.toUpperCase(), apiId: str(p.ApiId) });
+        out.push({
+          id,
+          type,
+          path: str(p.Path),
+          method: str(p.Method)?.toUpperCase(),
+          apiId: str(p.ApiId),
+          payloadFormatVersion: str(p.PayloadFormatVersion),
+        });
         break;
       case 'Schedule':
       case 'ScheduleV2': {
         const schedule = str(type === 'Schedule' ? p.Schedule : p.ScheduleExpression) ?? '';
         const enabled = type === 'Schedule' ? p.Enabled !== false : p.State !== 'DISABLED';
-        out.push({ id, type, schedule, enabled, input: str(p.Input) });
+        const timezone = type === 'ScheduleV2' ? str(p.ScheduleExpressionTimezone) : undefined;
+        out.push({ id, type, schedule, enabled, input: str(p.Input), name: str(p.Name), timezone });
         break;
       }
       case 'S3': {
         const evs = Array.isArray(p.Events) ? p.Events.map(String) : p.Events ? [String(p.Events)] : [];
-        out.push({ id, type, bucket: str(p.Bucket) ?? '', events: evs });
+        out.push({ id, type, bucket: str(p.Bucket) ?? '', events: evs, filter: keyFilter(p.Filter) });
         break;
       }
       case 'SQS':
@@ -83,6 +104,14 @@ export function parseEvents(events: unknown, resolver: Resolver): FunctionEvent[
           type,
           queue: str(p.Queue) ?? '',
           batchSize: p.BatchSize === undefined ? undefined : Number(p.BatchSize),
+          batchingWindowSeconds:
+            p.MaximumBatchingWindowInSeconds === undefined
+              ? undefined
+              : Number(p.MaximumBatchingWindowInSeconds),
+          reportBatchItemFailures:
+            Array.isArray(p.FunctionResponseTypes) &&
+            p.FunctionResponseTypes.includes('ReportBatchItemFailures'),
+          enabled: p.Enabled !== false,
         });
         break;
       default:
@@ -90,6 +119,18 @@ export function parseEvents(events: unknown, resolver: Resolver): FunctionEvent[
     }
   }
   return out;
+}
+
+/** S3's `Filter: S3Key: Rules: [{Name: prefix|suffix, Value}]`; names are case-insensitive, as S3 takes them. */
+function keyFilter(raw: unknown): S3Event['filter'] {
+  const rules = obj(obj(obj(raw).S3Key)).Rules;
+  if (!Array.isArray(rules)) return undefined;
+  const filter: NonNullable<S3Event['filter']> = {};
+  for (const rule of rules.map(obj)) {
+    const name = String(rule.Name ?? '').toLowerCase();
+    if (name === 'prefix' || name === 'suffix') filter[name] = String(rule.Value ?? '');
+  }
+  return filter.prefix === undefined && filter.suffix === undefined ? undefined : filter;
 }
 
 /** One line per trigger, as the function list shows it. */

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { parseDocument, type YAMLError, type YAMLWarning } from 'yaml';
 import type { FunctionInfo } from '../../../shared/types';
+import { loadApis, type ApiResource } from './api-resources';
 import { cfnReadTags } from './cfn-tags';
 import { TemplateError } from './errors';
 import { checkCode, checkLimits, checkRuntime } from './function-checks';
@@ -54,6 +55,8 @@ export interface LoadedTemplate {
   description?: string;
   functions: LoadedFunction[];
   layers: LoadedLayer[];
+  /** API Gateway resources, the implicit ones SAM creates included, for the local HTTP endpoint. */
+  apis: ApiResource[];
   /** Non-fatal YAML warnings (e.g. unknown tags). */
   warnings: string[];
 }
@@ -161,7 +164,8 @@ export async function loadTemplate(projectDir: string, options: LoadOptions = {}
       { file },
     );
   const description = typeof data.Description === 'string' ? data.Description.trim() : undefined;
-  return { file, dir, stackName, description, functions, layers: [...layers.values()], warnings };
+  const apis = loadApis(data, ctx);
+  return { file, dir, stackName, description, functions, layers: [...layers.values()], apis, warnings };
 }
 
 function loadLayers(dir: string, resources: Obj, ctx: IntrinsicContext): Map<string, LoadedLayer> {

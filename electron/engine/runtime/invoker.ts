@@ -27,7 +27,9 @@ export interface InvokeRequest {
   fn: LoadedFunction;
   payload: string;
   invocationId?: string;
-  trigger: 'ui' | 'cli' | 'api' | 'http' | 'schedule' | 'sweep';
+  trigger: 'ui' | 'cli' | 'api' | 'http' | 'schedule' | 's3' | 'sqs' | 'sweep';
+  /** What caused a triggered invocation: the route, the schedule rule or the object key. */
+  triggerSource?: string;
   /** Bumped by the project watcher when code changes, so the next invoke is cold with fresh code. */
   codeVersion: number;
   image: string;
@@ -128,6 +130,7 @@ export class Invoker {
       this.records.begin({
         ...base,
         trigger: req.trigger,
+        triggerSource: req.triggerSource,
         event: req.payload,
         startedAt,
         memorySizeMb,
@@ -151,6 +154,7 @@ export class Invoker {
         logs: logs.text(),
         logsTruncated: logs.truncated,
       };
+      if (req.triggerSource !== undefined) full.triggerSource = req.triggerSource;
       // Throttles and failed starts ran no code, so Lambda bills nothing for them.
       const cost =
         full.billedDurationMs > 0

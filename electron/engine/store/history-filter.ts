@@ -29,6 +29,8 @@ export function whereClause(filter: HistoryFilter & { ids?: string[] }, after?: 
   };
   if (filter.projectId !== undefined) add('project_id = ?', filter.projectId);
   if (filter.functionId !== undefined) add('function_id = ?', filter.functionId);
+  if (filter.trigger !== undefined) add('trigger = ?', filter.trigger);
+  if (filter.triggerSource !== undefined) add('trigger_source = ?', filter.triggerSource);
   if (filter.status?.length === 1) add('status = ?', filter.status[0]);
   // Several statuses: the unary + keeps SQLite on the time-ordered index instead of sorting each status.
   else if (filter.status) add(`+status IN (${filter.status.map(() => '?').join(', ')})`, ...filter.status);

@@ -18,6 +18,7 @@ interface SummaryRow {
   project_id: number | null;
   function_id: string;
   trigger: string;
+  trigger_source: string | null;
   status: InvocationStatus;
   error_type: string | null;
   error_message: string | null;
@@ -48,7 +49,9 @@ interface DetailRow extends SummaryRow {
   logs_truncated: number | null;
 }
 
-const summaryColumns = (errorMessage: string) => `id, request_id, project_id, function_id, trigger, status,
+const summaryColumns = (
+  errorMessage: string,
+) => `id, request_id, project_id, function_id, trigger, trigger_source, status,
   error_type, ${errorMessage} AS error_message, started_at, duration_ms, billed_duration_ms, init_duration_ms,
   cold_start, memory_size_mb, max_memory_used_mb, architecture, gb_seconds, cost_usd, qualifier, executed_version`;
 const PAGE_COLUMNS = summaryColumns('substr(error_message, 1, 300)');
@@ -200,6 +203,7 @@ function toSummary(r: SummaryRow): InvocationSummary {
     projectId: r.project_id,
     functionId: r.function_id,
     trigger: r.trigger,
+    triggerSource: opt(r.trigger_source),
     status: r.status,
     errorType: opt(r.error_type),
     errorMessage: opt(r.error_message),

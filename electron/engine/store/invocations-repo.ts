@@ -32,6 +32,8 @@ export interface InvocationStart {
   /** $LATEST when absent. */
   qualifier?: string;
   executedVersion?: string;
+  /** What caused a triggered invocation: the route, the schedule rule or the object key. */
+  triggerSource?: string;
 }
 
 export interface InvocationFinish extends InvocationResult {
@@ -215,6 +217,7 @@ const START_COLUMNS = [
   'memory_size_mb',
   'qualifier',
   'executed_version',
+  'trigger_source',
 ] as const;
 
 const FINISH_COLUMNS = [
@@ -255,6 +258,7 @@ function startValues(r: InvocationStart): Value[] {
     r.memorySizeMb,
     r.qualifier ?? '$LATEST',
     r.executedVersion ?? '$LATEST',
+    r.triggerSource ?? null,
   ];
 }
 

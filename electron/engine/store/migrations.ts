@@ -134,4 +134,13 @@ export const migrations: string[] = [
   );
   ALTER TABLE invocations ADD COLUMN executed_version TEXT NOT NULL DEFAULT '$LATEST';
   `,
+  // 6: triggers (issue 12). What caused a triggered invocation (route, schedule rule, object key), and
+  // whether a project's schedules run: they start off, and the user's choice outlives a restart.
+  `
+  ALTER TABLE invocations ADD COLUMN trigger_source TEXT;
+  CREATE TABLE project_triggers (
+    project_id INTEGER PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE,
+    schedules_enabled INTEGER NOT NULL DEFAULT 0
+  );
+  `,
 ];
