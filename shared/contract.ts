@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import { appMethods } from './api/app';
+import { asyncMethods, type AsyncEventSummary } from './api/async';
 import { costMethods } from './api/cost';
 import { eventMethods } from './api/events';
 import { historyMethods } from './api/history';
@@ -29,6 +30,7 @@ export const contract = {
   ...settingsMethods,
   ...costMethods,
   ...historyMethods,
+  ...asyncMethods,
 };
 
 /** Events the engine pushes to every client. Streams carry the id of what they belong to. */
@@ -44,6 +46,8 @@ export interface Events {
   'project:changed': { projectId: number; reason: 'template' | 'missing' };
   /** A memory sweep finished one more invocation, or ended (status other than 'running'). */
   'sweep:progress': SweepProgress;
+  /** An asynchronous event was queued, ran an attempt, or ended (succeeded, or failed into dead letters). */
+  'async:changed': AsyncEventSummary;
 }
 
 export type Contract = typeof contract;

@@ -102,7 +102,12 @@ export interface InvocationError {
   type: string;
   message: string;
   stackTrace?: string[];
+  /** A throttle's cause, as Lambda's TooManyRequestsException `Reason` names it. */
+  reason?: string;
 }
+
+/** How an invocation was asked for: Lambda's X-Amz-Invocation-Type. */
+export type InvocationType = 'RequestResponse' | 'Event';
 
 export interface InvocationStarted {
   invocationId: string;
@@ -139,6 +144,14 @@ export interface InvocationResult {
   environmentId?: string;
   logs: string;
   logsTruncated: boolean;
+  /** 'Event' for an attempt of an asynchronous invocation; absent means RequestResponse. */
+  invocationType?: InvocationType;
+  /** An asynchronous event's attempt, 1 to 3. */
+  attempt?: number;
+  asyncEventId?: string;
+  /** The qualifier the caller named, and the version that ran ('$LATEST' until versions exist). */
+  qualifier?: string;
+  executedVersion?: string;
 }
 
 export interface ImagePullProgress {

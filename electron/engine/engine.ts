@@ -12,6 +12,7 @@ import { withEnvironmentEvents } from './environment-events';
 import { EventBus } from './event-bus';
 import { isProcessAlive } from './process-alive';
 import { appHandlers } from './handlers/app';
+import { asyncHandlers } from './handlers/async';
 import { costHandlers } from './handlers/cost';
 import { eventHandlers } from './handlers/events';
 import { historyHandlers } from './handlers/history';
@@ -21,10 +22,12 @@ import { settingsHandlers } from './handlers/settings';
 import { ProjectCatalog } from './projects/catalog';
 import type { Executor } from './runtime/executor';
 import { imageMap } from './runtime/image-map';
+import { AsyncInvoker, asyncOptionsFromEnv, type AsyncInvokerOptions } from './runtime/async-invoker';
 import { Invoker } from './runtime/invoker';
 import { Pool } from './runtime/pool';
 import { ProcessExecutor } from './runtime/process-executor';
 import type { Services } from './services';
+import { AsyncEventsRepo } from './store/async-events-repo';
 import { EventsRepo } from './store/events-repo';
 import { HistoryRepo } from './store/history-repo';
 import { InvocationsRepo } from './store/invocations-repo';
@@ -48,6 +51,8 @@ export interface EngineOptions {
   executor?: 'docker' | 'process';
   keepAliveMs?: number;
   concurrencyLimit?: number;
+  /** Retry and throttle delays of asynchronous invocation (tests use ms); else LAMBENCH_ASYNC_* or Lambda's. */
+  async?: AsyncInvokerOptions;
 }
 
 export async function createEngine(options: EngineOptions): Promise<Engine> {
@@ -85,6 +90,13 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     globalLimit: options.concurrencyLimit ?? settings.concurrencyLimit,
   });
   const invoker = new Invoker(pool, events, records);
+  const images = imageMap(settings.images);
+  const asyncEvents = new AsyncEventsRepo(db);
+  const asyncInvoker = new AsyncInvoker(
+    asyncEvents,
+    { catalog, invoker, pool, events, images },
+    { ...asyncOptionsFromEnv(), ...options.async },
+  );
   const services: Services = {
     home: options.home,
     executorKind,
@@ -101,11 +113,14 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     dockerMonitor,
     pool,
     invoker,
-    images: imageMap(settings.images),
+    images,
     settings: settingsRepo,
     startupSettings: { dockerEndpoint: settings.dockerEndpoint, cpuScaling: settings.cpuScaling },
     sweeps: new SweepRunner(db),
+    asyncInvoker,
+    asyncEvents,
   };
+  asyncInvoker.start();
 
   return {
     handlers: {
@@ -116,13 +131,16 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       ...settingsHandlers(services),
       ...costHandlers(services),
       ...historyHandlers(services),
+      ...asyncHandlers(services),
     },
     events,
     services,
     async close() {
       const sweepStopped = services.sweeps.stop(); // ends after the invocation in flight, which shutdown ends
       dockerMonitor.stop();
+      const asyncStopped = asyncInvoker.stop(); // its attempts in flight end with the pool, and stay queued
       await pool.shutdown();
+      await asyncStopped;
       await sweepStopped;
       await catalog.close();
       await retention.stop();

@@ -3,9 +3,11 @@ import type { DockerClient } from './docker';
 import type { DockerMonitor } from './docker-monitor';
 import type { EventBus } from './event-bus';
 import type { ProjectCatalog } from './projects/catalog';
+import type { AsyncInvoker } from './runtime/async-invoker';
 import type { Invoker } from './runtime/invoker';
 import type { Pool } from './runtime/pool';
 import type { Settings } from '../../shared/api/settings';
+import type { AsyncEventsRepo } from './store/async-events-repo';
 import type { Db } from './store/database';
 import type { EventsRepo } from './store/events-repo';
 import type { HistoryRepo } from './store/history-repo';
@@ -41,4 +43,7 @@ export interface Services {
   startupSettings: Pick<Settings, 'dockerEndpoint' | 'cpuScaling'>;
   /** Memory sweeps (power tuning): one at a time, stored in the sweeps table. */
   sweeps: SweepRunner;
+  /** Asynchronous invocation: the queue in SQLite, retries and dead letters. */
+  asyncInvoker: AsyncInvoker;
+  asyncEvents: AsyncEventsRepo;
 }

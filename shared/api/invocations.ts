@@ -14,6 +14,11 @@ export const invocationMethods = {
         invocationId: z.string().uuid().optional(),
         /** What started it, as recorded in History. */
         trigger: z.enum(['ui', 'cli', 'api', 'http', 'schedule']).default('ui'),
+        /**
+         * 'Event' queues the event as Lambda's asynchronous invoke does (retries, dead letters) and resolves
+         * with its first attempt (its `asyncEventId` names the event); retries go on in the background.
+         */
+        invocationType: z.enum(['RequestResponse', 'Event']).default('RequestResponse'),
       })
       .strict(),
   ),

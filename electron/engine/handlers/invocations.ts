@@ -6,11 +6,16 @@ export function invocationHandlers({
   catalog,
   invoker,
   images,
+  asyncInvoker,
 }: Services): HandlersFor<typeof invocationMethods> {
   return {
-    'functions:invoke': async ({ projectId, functionId, payload, invocationId, trigger }) => {
+    'functions:invoke': async ({ projectId, functionId, payload, invocationId, trigger, invocationType }) => {
       // catalog.function() checks the project too: one lookup on the warm path.
       const { fn, codeVersion } = await catalog.function(projectId, functionId);
+      if (invocationType === 'Event') {
+        const { eventId } = asyncInvoker.enqueue({ projectId, functionId, payload, trigger, invocationId }, fn);
+        return asyncInvoker.nextResult(eventId);
+      }
       return invoker.invoke({
         projectId,
         fn,

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { parseDocument, type YAMLError } from 'yaml';
 import type { FunctionInfo } from '../../../shared/types';
+import { readAsyncConfig, type AsyncConfig } from './async-config';
 import { cfnReadTags } from './cfn-tags';
 import { TemplateError } from './errors';
 import { checkCode, checkRuntime } from './function-checks';
@@ -32,6 +33,8 @@ export interface LoadedFunction extends Omit<FunctionInfo, 'projectId' | 'events
   events: FunctionEvent[];
   /** Values only a deployed stack knows, each as `Property.Path: !Intrinsic …`. */
   unresolved: string[];
+  /** Retries, event age and destinations for asynchronous invocation. */
+  asyncConfig: AsyncConfig;
 }
 
 export interface LoadedLayer {
@@ -221,6 +224,7 @@ function loadFunction(
     layers: resolveLayers(rawProps.Layers, layerDefs, r, unresolved),
     events: serverless ? parseEvents(rawProps.Events, new Resolver({ ...ctx, lenient: true })) : [],
     unresolved,
+    asyncConfig: readAsyncConfig(get, new Resolver({ ...ctx, lenient: true }), unresolved),
   };
   const reason = unsupportedReason(fn, { packageType, code, codeUriText, arch, rawProps, res });
   if (reason) fn.unsupported = reason;

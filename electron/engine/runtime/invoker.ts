@@ -6,7 +6,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import { WorkbenchError } from '../../../shared/rpc/errors';
 import { newInvocationId } from '../../../shared/invocation-id';
 import { billedDurationMs, invocationCost } from '../../../shared/pricing';
-import type { Architecture, InvocationError, InvocationResult } from '../../../shared/types';
+import type {
+  Architecture,
+  InvocationError,
+  InvocationResult,
+  InvocationType,
+} from '../../../shared/types';
 import type { EventBus } from '../event-bus';
 import type { LoadedFunction } from '../projects/template';
 import type { InvocationsRepo } from '../store/invocations-repo';
@@ -31,6 +36,17 @@ export interface InvokeRequest {
   image: string;
   /** Overrides for a memory sweep. */
   memoryMb?: number;
+  /** 'Event' for an attempt of an asynchronous invocation (the async invoker's), with its attempt and event. */
+  invocationType?: InvocationType;
+  attempt?: number;
+  asyncEventId?: string;
+  /** Lambda keeps one request id across an async event's attempts; otherwise a new one per invoke. */
+  requestId?: string;
+  /** The decoded X-Amz-Client-Context (JSON text), handed to the runtime as Lambda-Runtime-Client-Context. */
+  clientContext?: string;
+  /** The qualifier the caller named, and the version that runs ('$LATEST' until versions exist). */
+  qualifier?: string;
+  executedVersion?: string;
 }
 
 /** What a stopped invocation ends with. */
@@ -93,9 +109,17 @@ export class Invoker {
   private async run(req: InvokeRequest, invocationId: string, running: Running): Promise<InvocationResult> {
     const { fn } = req;
     const memorySizeMb = req.memoryMb ?? fn.memorySize;
-    const requestId = randomUUID();
+    const requestId = req.requestId ?? randomUUID();
     const startedAt = Date.now();
     const base = { invocationId, requestId, projectId: req.projectId, functionId: fn.id };
+    const executedVersion = req.executedVersion ?? '$LATEST';
+    const asked = {
+      ...(req.invocationType ? { invocationType: req.invocationType } : {}),
+      ...(req.attempt ? { attempt: req.attempt } : {}),
+      ...(req.asyncEventId ? { asyncEventId: req.asyncEventId } : {}),
+      ...(req.qualifier ? { qualifier: req.qualifier } : {}),
+      executedVersion,
+    };
     // The write-ahead row and the `started` event. A warm invoke sends the event to its runtime first and
     // does this while the function runs; a cold start, a throttle or a failed start does it before anything.
     let announced = false;
@@ -109,6 +133,9 @@ export class Invoker {
         startedAt,
         memorySizeMb,
         architecture: fn.architecture,
+        invocationType: req.invocationType,
+        attempt: req.attempt,
+        asyncEventId: req.asyncEventId,
       });
       this.events.emit('invocation:started', { ...base, startedAt });
     };
@@ -118,9 +145,17 @@ export class Invoker {
     );
     /** Container create + start of a cold start, for History's phase timeline. */
     let containerStartMs: number | undefined;
-    const finish = (result: Omit<InvocationResult, keyof typeof base | 'logs' | 'logsTruncated'>) => {
+    const finish = (
+      result: Omit<InvocationResult, keyof typeof base | keyof typeof asked | 'logs' | 'logsTruncated'>,
+    ) => {
       announce();
-      const full: InvocationResult = { ...base, ...result, logs: logs.text(), logsTruncated: logs.truncated };
+      const full: InvocationResult = {
+        ...base,
+        ...result,
+        ...asked,
+        logs: logs.text(),
+        logsTruncated: logs.truncated,
+      };
       // Throttles and failed starts ran no code, so Lambda bills nothing for them.
       const cost =
         full.billedDurationMs > 0
@@ -151,7 +186,7 @@ export class Invoker {
       return finish({
         ...common,
         status: throttled ? 'throttled' : 'error',
-        error: { type: e.name, message: e.message },
+        error: { type: e.name, message: e.message, ...throttleReason(e) },
         durationMs: 0,
         billedDurationMs: 0,
         coldStart: false,
@@ -204,13 +239,16 @@ export class Invoker {
           environmentId: env.spec.id,
         });
       }
-      logs.push(`START RequestId: ${requestId} Version: $LATEST`);
+      logs.push(`START RequestId: ${requestId} Version: ${executedVersion}`);
       const inFlight = env.run(
         {
           requestId,
           payload: req.payload,
           deadlineMs: Date.now() + fn.timeout * 1000,
-          functionArn: `arn:aws:lambda:us-east-1:123456789012:function:${fn.functionName}`,
+          functionArn:
+            `arn:aws:lambda:us-east-1:123456789012:function:${fn.functionName}` +
+            (req.qualifier ? `:${req.qualifier}` : ''),
+          ...(req.clientContext ? { clientContext: req.clientContext } : {}),
         },
         fn.timeout,
         (line) => logs.push(line),
@@ -324,6 +362,12 @@ function configKey(req: InvokeRequest, memoryMb: number): string {
     keys.set(variant, key);
   }
   return key;
+}
+
+/** The pool's throttle names its cause in the error's details. */
+function throttleReason(e: WorkbenchError): { reason?: string } {
+  const reason = (e.details as { reason?: unknown } | undefined)?.reason;
+  return typeof reason === 'string' ? { reason } : {};
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;

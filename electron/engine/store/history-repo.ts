@@ -31,6 +31,9 @@ interface SummaryRow {
   architecture: Architecture;
   gb_seconds: number | null;
   cost_usd: number | null;
+  invocation_type: string;
+  attempt: number | null;
+  async_event_id: string | null;
 }
 
 interface DetailRow extends SummaryRow {
@@ -49,7 +52,8 @@ interface DetailRow extends SummaryRow {
 
 const summaryColumns = (errorMessage: string) => `id, request_id, project_id, function_id, trigger, status,
   error_type, ${errorMessage} AS error_message, started_at, duration_ms, billed_duration_ms, init_duration_ms,
-  cold_start, memory_size_mb, max_memory_used_mb, architecture, gb_seconds, cost_usd`;
+  cold_start, memory_size_mb, max_memory_used_mb, architecture, gb_seconds, cost_usd, invocation_type, attempt,
+  async_event_id`;
 const PAGE_COLUMNS = summaryColumns('substr(error_message, 1, 300)');
 const EXPORT_COLUMNS = summaryColumns('error_message');
 
@@ -212,6 +216,9 @@ function toSummary(r: SummaryRow): InvocationSummary {
     architecture: r.architecture,
     gbSeconds: opt(r.gb_seconds),
     costUsd: opt(r.cost_usd),
+    invocationType: r.invocation_type === 'Event' ? 'Event' : 'RequestResponse',
+    attempt: opt(r.attempt),
+    asyncEventId: opt(r.async_event_id),
   };
 }
 

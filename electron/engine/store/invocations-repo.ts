@@ -29,6 +29,10 @@ export interface InvocationStart {
   architecture: string;
   /** The memory sweep this run belongs to. */
   sweepId?: number;
+  /** Absent means RequestResponse; an async event's attempts are 'Event', numbered from 1. */
+  invocationType?: string;
+  attempt?: number;
+  asyncEventId?: string;
 }
 
 export interface InvocationFinish extends InvocationResult {
@@ -210,6 +214,9 @@ const START_COLUMNS = [
   'architecture',
   'sweep_id',
   'memory_size_mb',
+  'invocation_type',
+  'attempt',
+  'async_event_id',
 ] as const;
 
 const FINISH_COLUMNS = [
@@ -248,6 +255,9 @@ function startValues(r: InvocationStart): Value[] {
     r.architecture,
     r.sweepId ?? null,
     r.memorySizeMb,
+    r.invocationType ?? 'RequestResponse',
+    r.attempt ?? null,
+    r.asyncEventId ?? null,
   ];
 }
 
