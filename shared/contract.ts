@@ -10,6 +10,7 @@ import { costMethods } from './api/cost';
 import { eventMethods } from './api/events';
 import { historyMethods } from './api/history';
 import { invocationMethods } from './api/invocations';
+import { invokeApiMethods } from './api/invoke-api';
 import { projectMethods } from './api/projects';
 import { settingsMethods } from './api/settings';
 import type {
@@ -31,6 +32,7 @@ export const contract = {
   ...costMethods,
   ...historyMethods,
   ...asyncMethods,
+  ...invokeApiMethods,
 };
 
 /** Events the engine pushes to every client. Streams carry the id of what they belong to. */

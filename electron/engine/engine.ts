@@ -36,6 +36,7 @@ import { openStore } from './store/open-store';
 import { ProjectsRepo } from './store/projects-repo';
 import { Retention } from './store/retention';
 import { SettingsRepo } from './store/settings-repo';
+import { InvokeApiEndpoint } from './triggers/invoke-api/endpoint';
 
 export interface Engine {
   handlers: Handlers;
@@ -97,6 +98,14 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     { catalog, invoker, pool, events, images },
     { ...asyncOptionsFromEnv(), ...options.async },
   );
+  const invokeApi = new InvokeApiEndpoint({
+    catalog,
+    invoker,
+    asyncInvoker,
+    images,
+    dockerMonitor,
+    executorKind,
+  });
   const services: Services = {
     home: options.home,
     executorKind,
@@ -119,6 +128,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     sweeps: new SweepRunner(db),
     asyncInvoker,
     asyncEvents,
+    invokeApi,
   };
   asyncInvoker.start();
 
@@ -132,10 +142,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       ...costHandlers(services),
       ...historyHandlers(services),
       ...asyncHandlers(services),
+      'invokeApi:status': async () => invokeApi.status(),
     },
     events,
     services,
     async close() {
+      await invokeApi.close();
       const sweepStopped = services.sweeps.stop(); // ends after the invocation in flight, which shutdown ends
       dockerMonitor.stop();
       const asyncStopped = asyncInvoker.stop(); // its attempts in flight end with the pool, and stay queued

@@ -8,6 +8,7 @@ import type { Invoker } from './runtime/invoker';
 import type { Pool } from './runtime/pool';
 import type { Settings } from '../../shared/api/settings';
 import type { AsyncEventsRepo } from './store/async-events-repo';
+import type { InvokeApiEndpoint } from './triggers/invoke-api/endpoint';
 import type { Db } from './store/database';
 import type { EventsRepo } from './store/events-repo';
 import type { HistoryRepo } from './store/history-repo';
@@ -46,4 +47,6 @@ export interface Services {
   /** Asynchronous invocation: the queue in SQLite, retries and dead letters. */
   asyncInvoker: AsyncInvoker;
   asyncEvents: AsyncEventsRepo;
+  /** The Lambda Invoke API endpoint; the desktop app and `lambench serve` start it. */
+  invokeApi: InvokeApiEndpoint;
 }

@@ -30,6 +30,9 @@ if (!app.requestSingleInstanceLock()) {
   app.whenReady().then(async () => {
     installMenu();
     engine = await createEngine({ home: resolveHome(app.getPath('userData')) });
+    // A taken port leaves the Invoke API off with the reason in Settings; the app itself runs on.
+    const invokeApi = await engine.services.invokeApi.start(engine.services.settings.get());
+    if (invokeApi.error) console.error(`lambench: ${invokeApi.error}`);
     window = new BrowserWindow({
       width: 1280,
       height: 820,

@@ -74,6 +74,15 @@ const fields = {
   /** Subtract Lambda's monthly free tier in cost views. */
   freeTier: z.boolean(),
   theme: z.enum(themes),
+  /** The Lambda Invoke API on 127.0.0.1, for the AWS SDKs and `aws lambda invoke --endpoint-url`. */
+  invokeApiEnabled: z.boolean(),
+  invokeApiPort: z.number().int('A whole number').min(1, 'At least 1').max(65_535, 'At most 65,535'),
+  /** When set, SDK requests must sign with this access key id (any secret); empty accepts every request. */
+  invokeApiAccessKeyId: z
+    .string()
+    .trim()
+    .max(128, 'At most 128 characters')
+    .regex(/^[A-Za-z0-9_-]*$/, 'Letters, digits, - and _ only'),
 };
 
 export const settingsSchema = z.object(fields).strict();
@@ -94,6 +103,10 @@ export const defaultSettings: Readonly<Settings> = Object.freeze({
   pricingRegion: 'us-east-1',
   freeTier: true,
   theme: 'system',
+  invokeApiEnabled: true,
+  // SAM's `sam local start-lambda` default, so existing scripts keep working.
+  invokeApiPort: 3001,
+  invokeApiAccessKeyId: '',
 });
 
 /** The settings as saved, and those that are saved but only take effect when Lambench restarts. */

@@ -18,7 +18,14 @@ export async function startServe(env: Record<string, string> = {}): Promise<Serv
   const home = env.LAMBENCH_HOME ?? mkdtempSync(join(tmpdir(), 'lambench-e2e-'));
   const child = spawn(process.execPath, ['bin/lambench.js', 'serve'], {
     // The locally built images stand in for the official ones, which no registry here can serve.
-    env: { ...process.env, LAMBENCH_HOME: home, LAMBENCH_IMAGES: 'test/support/local-images.json', ...env },
+    // The Invoke API on a free port: 3001 may be taken by another run.
+    env: {
+      ...process.env,
+      LAMBENCH_HOME: home,
+      LAMBENCH_IMAGES: 'test/support/local-images.json',
+      LAMBENCH_INVOKE_PORT: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

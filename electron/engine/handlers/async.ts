@@ -3,10 +3,15 @@ import type { HandlersFor } from '../../../shared/contract';
 import { WorkbenchError } from '../../../shared/rpc/errors';
 import type { Services } from '../services';
 
-export function asyncHandlers({ asyncEvents, asyncInvoker, events }: Services): HandlersFor<typeof asyncMethods> {
+export function asyncHandlers({
+  asyncEvents,
+  asyncInvoker,
+  events,
+}: Services): HandlersFor<typeof asyncMethods> {
   const known = (eventId: string) => {
     const event = asyncEvents.get(eventId);
-    if (!event) throw new WorkbenchError('AsyncEventNotFound', `No asynchronous event ${eventId}`, { eventId });
+    if (!event)
+      throw new WorkbenchError('AsyncEventNotFound', `No asynchronous event ${eventId}`, { eventId });
     return event;
   };
   return {

@@ -16,6 +16,7 @@ export function settingsHandlers(s: Services): HandlersFor<typeof settingsMethod
     'settings:update': async ({ partial }) => {
       const settings = s.settings.update(partial);
       applySettings(s, settings);
+      await s.invokeApi.applySettings(settings);
       return settingsState(s, settings);
     },
     'docker:test': ({ endpoint }) => testEndpoint(endpoint),

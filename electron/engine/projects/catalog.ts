@@ -124,6 +124,11 @@ export class ProjectCatalog {
     return template.functions.map((fn) => toInfo(projectId, fn));
   }
 
+  /** The functions as loaded (with their FunctionName), for the Invoke API's lookups by name. */
+  async loadedFunctions(projectId: number): Promise<LoadedFunction[]> {
+    return (await this.template(projectId)).functions;
+  }
+
   /** The function to invoke, and the code version its environment must match. */
   async function(
     projectId: number,

@@ -112,7 +112,8 @@ export class AsyncInvoker {
 
   /** Checks and stores the event; the caller answers 202 as soon as this returns. */
   enqueue(req: AsyncRequest, fn: LoadedFunction): { eventId: string } {
-    if (fn.unsupported) throw new WorkbenchError('FunctionNotRunnable', fn.unsupported, { functionId: fn.id });
+    if (fn.unsupported)
+      throw new WorkbenchError('FunctionNotRunnable', fn.unsupported, { functionId: fn.id });
     const bytes = Buffer.byteLength(req.payload);
     if (bytes > MAX_ASYNC_PAYLOAD_BYTES) {
       throw new WorkbenchError(

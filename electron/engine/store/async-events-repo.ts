@@ -215,7 +215,9 @@ export class AsyncEventsRepo {
   /** At shutdown: this process's running events go back to the queue for the next engine. */
   releaseOwn(): void {
     this.db
-      .prepare("UPDATE async_events SET status = 'queued', owner_pid = NULL WHERE status = 'running' AND owner_pid = ?")
+      .prepare(
+        "UPDATE async_events SET status = 'queued', owner_pid = NULL WHERE status = 'running' AND owner_pid = ?",
+      )
       .run(process.pid);
   }
 
@@ -285,7 +287,9 @@ export class AsyncEventsRepo {
 
   /** Deletes a finished (or queued) event; a running one stays until its attempt ends. */
   delete(id: string): boolean {
-    return this.db.prepare("DELETE FROM async_events WHERE id = ? AND status != 'running'").run(id).changes === 1;
+    return (
+      this.db.prepare("DELETE FROM async_events WHERE id = ? AND status != 'running'").run(id).changes === 1
+    );
   }
 }
 
@@ -310,4 +314,3 @@ function toSummary(r: EventRow): AsyncEventSummary {
     ...(r.condition === null ? {} : { condition: r.condition }),
   };
 }
-

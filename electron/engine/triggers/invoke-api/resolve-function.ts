@@ -1,0 +1,96 @@
+/**
+ * FunctionName (+ Qualifier) → the function to run: the one place names are resolved, so versions and aliases
+ * (issue 13) plug in here. A name is a logical id, a FunctionName, a partial ARN (`123456789012:function:Name`)
+ * or a full ARN (`arn:aws:lambda:us-east-1:123456789012:function:Name[:qualifier]`), with the qualifier also
+ * allowed as `Name:qualifier`. Across open projects the one opened most recently wins, and the caller is told.
+ */
+import type { ProjectCatalog } from '../../projects/catalog';
+import type { LoadedFunction } from '../../projects/template';
+import { invalidParameter, notFound } from './lambda-error';
+
+export const ACCOUNT = '123456789012';
+export const REGION = 'us-east-1';
+export const LATEST = '$LATEST';
+
+export interface ResolvedFunction {
+  projectId: number;
+  projectName: string;
+  fn: LoadedFunction;
+  /** The qualifier the caller named, if any. */
+  qualifier?: string;
+  /** What runs: '$LATEST' until versions exist. */
+  executedVersion: string;
+  /** Other open projects with a function of the same name, when the name was ambiguous. */
+  alsoIn: string[];
+}
+
+export function functionArn(name: string, qualifier?: string): string {
+  return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}${qualifier ? `:${qualifier}` : ''}`;
+}
+
+/** Splits a FunctionName as Lambda accepts it into the bare name and the qualifier it carries. */
+export function parseFunctionName(raw: string): { name: string; qualifier?: string } {
+  const parts = raw.split(':');
+  if (parts[0] === 'arn') {
+    // arn:aws:lambda:region:account:function:name[:qualifier]
+    if (parts.length < 7 || parts[2] !== 'lambda' || parts[5] !== 'function')
+      throw invalidParameter(`${raw} is not a Lambda function ARN`);
+    return { name: parts[6], qualifier: parts[7] };
+  }
+  if (parts.length >= 3 && parts[1] === 'function') return { name: parts[2], qualifier: parts[3] };
+  return { name: parts[0], qualifier: parts[1] };
+}
+
+export async function resolveFunction(
+  catalog: ProjectCatalog,
+  rawName: string,
+  queryQualifier?: string,
+): Promise<ResolvedFunction> {
+  const { name, qualifier: named } = parseFunctionName(rawName);
+  if (named && queryQualifier && named !== queryQualifier)
+    throw invalidParameter(
+      'The derived qualifier from the function name does not match the specified qualifier.',
+    );
+  const qualifier = named ?? (queryQualifier || undefined);
+  const matches: { projectId: number; projectName: string; fn: LoadedFunction }[] = [];
+  const projects = catalog
+    .list()
+    .filter((p) => !p.missing)
+    .sort((a, b) => b.openedAt - a.openedAt || b.id - a.id);
+  for (const project of projects) {
+    let functions: LoadedFunction[];
+    try {
+      functions = await catalog.loadedFunctions(project.id);
+    } catch {
+      continue; // a broken template hides its functions, as it does in the UI
+    }
+    // The logical id first: within one template it is unique, while FunctionName may repeat a logical id.
+    const fn = functions.find((f) => f.id === name) ?? functions.find((f) => f.functionName === name);
+    if (fn) matches.push({ projectId: project.id, projectName: project.name, fn });
+  }
+  // Versions and aliases are not built yet: only $LATEST (or no qualifier) names something that exists.
+  if (matches.length === 0 || (qualifier !== undefined && qualifier !== LATEST))
+    throw notFound(functionArn(name, qualifier));
+  const [first, ...others] = matches;
+  return { ...first, qualifier, executedVersion: LATEST, alsoIn: others.map((m) => m.projectName) };
+}
+
+/** Every function of every open project, most recently opened project first (for ListFunctions). */
+export async function allFunctions(
+  catalog: ProjectCatalog,
+): Promise<{ projectId: number; projectName: string; fn: LoadedFunction }[]> {
+  const out: { projectId: number; projectName: string; fn: LoadedFunction }[] = [];
+  const projects = catalog
+    .list()
+    .filter((p) => !p.missing)
+    .sort((a, b) => b.openedAt - a.openedAt || b.id - a.id);
+  for (const project of projects) {
+    try {
+      for (const fn of await catalog.loadedFunctions(project.id))
+        out.push({ projectId: project.id, projectName: project.name, fn });
+    } catch {
+      // skipped, as above
+    }
+  }
+  return out;
+}
