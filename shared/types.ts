@@ -115,6 +115,9 @@ export interface InvocationStarted {
   projectId: number;
   functionId: string;
   startedAt: number;
+  /** Set for an attempt of an asynchronous event. */
+  invocationType?: InvocationType;
+  attempt?: number;
 }
 
 /** Lines printed since the last event, in order; all of them arrive before the invocation's `invocation:finished`. */

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { WorkbenchError } from '../../../shared/rpc/errors';
-import type { AsyncEventSummary, DestinationCondition } from '../../../shared/api/async';
+import type { DestinationCondition } from '../../../shared/api/async';
 import type { InvocationResult } from '../../../shared/types';
 import type { EventBus } from '../event-bus';
 import { isProcessAlive } from '../process-alive';

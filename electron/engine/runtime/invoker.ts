@@ -137,7 +137,12 @@ export class Invoker {
         attempt: req.attempt,
         asyncEventId: req.asyncEventId,
       });
-      this.events.emit('invocation:started', { ...base, startedAt });
+      this.events.emit('invocation:started', {
+        ...base,
+        startedAt,
+        ...(req.invocationType ? { invocationType: req.invocationType } : {}),
+        ...(req.attempt ? { attempt: req.attempt } : {}),
+      });
     };
 
     const logs = new LogCollector((lines) =>

@@ -229,8 +229,14 @@ export class AsyncEventsRepo {
   }): AsyncEventSummary[] {
     const where: string[] = [];
     const params: (string | number)[] = [];
-    if (filter.projectId !== undefined) where.push('project_id = ?') && params.push(filter.projectId);
-    if (filter.functionId !== undefined) where.push('function_id = ?') && params.push(filter.functionId);
+    if (filter.projectId !== undefined) {
+      where.push('project_id = ?');
+      params.push(filter.projectId);
+    }
+    if (filter.functionId !== undefined) {
+      where.push('function_id = ?');
+      params.push(filter.functionId);
+    }
     if (filter.status) {
       where.push(`status IN (${filter.status.map(() => '?').join(', ')})`);
       params.push(...filter.status);

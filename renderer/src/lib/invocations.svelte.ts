@@ -3,7 +3,7 @@
  * changes. Log lines live in a plain array with a reactive count: a reactive array of 100k strings would make
  * every streamed line cost a proxy write.
  */
-import type { FunctionInfo, InvocationResult } from '../../../shared/types';
+import type { FunctionInfo, InvocationResult, InvocationType } from '../../../shared/types';
 import { api } from './api';
 import { newInvocationId } from '../../../shared/invocation-id';
 
@@ -22,6 +22,8 @@ export class InvocationRun {
   failure = $state.raw<{ name: string; message: string } | undefined>();
   lineCount = $state(0);
   stopping = $state(false);
+  /** An async event's attempt, known from the start for attempts the engine began itself (retries). */
+  attempt = $state<number | undefined>();
 
   constructor(
     readonly id: string,
@@ -30,6 +32,8 @@ export class InvocationRun {
     /** The function's configuration when it was invoked: costs use it, even after a later edit. */
     readonly config: FunctionInfo | undefined,
     readonly eventName: string,
+    /** Asked for asynchronously: the card shows the event's first attempt; retries arrive as cards of their own. */
+    readonly invocationType: InvocationType = 'RequestResponse',
   ) {}
 
   /**
@@ -101,8 +105,20 @@ function add(run: InvocationRun): void {
 }
 
 /** Starts an invocation and resolves when it ends; failures land on the run, never as a rejection. */
-export async function invoke(fn: FunctionInfo, payload: string, eventName: string): Promise<InvocationRun> {
-  const run = new InvocationRun(newInvocationId(), fn.projectId, fn.id, $state.snapshot(fn), eventName);
+export async function invoke(
+  fn: FunctionInfo,
+  payload: string,
+  eventName: string,
+  invocationType: InvocationType = 'RequestResponse',
+): Promise<InvocationRun> {
+  const run = new InvocationRun(
+    newInvocationId(),
+    fn.projectId,
+    fn.id,
+    $state.snapshot(fn),
+    eventName,
+    invocationType,
+  );
   add(run);
   try {
     const result = await api.call('functions:invoke', {
@@ -111,6 +127,7 @@ export async function invoke(fn: FunctionInfo, payload: string, eventName: strin
       payload,
       invocationId: run.id,
       trigger: 'ui',
+      invocationType,
     });
     run.finish(result);
   } catch (error) {
@@ -149,7 +166,9 @@ api.on('invocation:started', (started) => {
     started.functionId,
     undefined,
     '',
+    started.invocationType,
   );
+  external.attempt = started.attempt;
   external.requestId = started.requestId;
   external.startedAt = started.startedAt;
   add(external);
