@@ -10,6 +10,8 @@ export interface Served {
   home: string;
   process: ChildProcess;
   output: () => string;
+  /** The Lambda Invoke API's URL, as `lambench serve` printed it. */
+  invokeUrl: () => string | undefined;
   stop(): Promise<void>;
 }
 
@@ -50,6 +52,7 @@ export async function startServe(env: Record<string, string> = {}): Promise<Serv
     home,
     process: child,
     output: () => output,
+    invokeUrl: () => /Lambda Invoke API on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1],
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -13,7 +13,10 @@ export function invocationHandlers({
       // catalog.function() checks the project too: one lookup on the warm path.
       const { fn, codeVersion } = await catalog.function(projectId, functionId);
       if (invocationType === 'Event') {
-        const { eventId } = asyncInvoker.enqueue({ projectId, functionId, payload, trigger, invocationId }, fn);
+        const { eventId } = asyncInvoker.enqueue(
+          { projectId, functionId, payload, trigger, invocationId },
+          fn,
+        );
         return asyncInvoker.nextResult(eventId);
       }
       return invoker.invoke({

@@ -6,12 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { WorkbenchError } from '../../../shared/rpc/errors';
 import { newInvocationId } from '../../../shared/invocation-id';
 import { billedDurationMs, invocationCost } from '../../../shared/pricing';
-import type {
-  Architecture,
-  InvocationError,
-  InvocationResult,
-  InvocationType,
-} from '../../../shared/types';
+import type { Architecture, InvocationError, InvocationResult, InvocationType } from '../../../shared/types';
 import type { EventBus } from '../event-bus';
 import type { LoadedFunction } from '../projects/template';
 import type { InvocationsRepo } from '../store/invocations-repo';
