@@ -11,6 +11,8 @@ export interface InvokeApiStatus {
   port?: number;
   /** Why it is not listening though enabled (the port is taken). */
   error?: string;
+  /** The port comes from `lambench serve --invoke-port` or LAMBENCH_INVOKE_PORT, not from Settings. */
+  portFromCommandLine: boolean;
   /** Requests must carry the access key id set in Settings. */
   accessKeyRequired: boolean;
 }

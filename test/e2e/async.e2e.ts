@@ -89,6 +89,7 @@ describe('asynchronous invocation in the browser', () => {
       'async·2',
       'async·3',
     ]);
+    await shoot('async-history-table');
     await rows.first().click();
     await expect
       .poll(() => page.getByTestId('detail-invocation-type').textContent())

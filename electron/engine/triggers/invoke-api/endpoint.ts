@@ -46,6 +46,7 @@ export class InvokeApiEndpoint {
     return {
       enabled: this.config?.enabled ?? false,
       started: this.overrides !== undefined,
+      portFromCommandLine: this.overrides?.port !== undefined,
       ...(this.server ? { url: this.server.url, port: this.server.port } : {}),
       ...(this.error ? { error: this.error } : {}),
       accessKeyRequired: Boolean(this.config?.accessKeyId),
