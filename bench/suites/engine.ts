@@ -44,7 +44,7 @@ Resources:
 `;
 
 /** A SAM project with one no-op function, readable by the sandbox user. */
-function noopProject(root: string): string {
+export function noopProject(root: string): string {
   const dir = path.join(root, 'noop');
   fs.mkdirSync(path.join(dir, 'src'), { recursive: true, mode: 0o755 });
   fs.writeFileSync(path.join(dir, 'template.yaml'), TEMPLATE);
@@ -52,13 +52,13 @@ function noopProject(root: string): string {
   return dir;
 }
 
-const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+export const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 
 /**
  * Times `a` and `b` call by call in turn, so both see the same machine (a drifting CPU clock or a busy
  * neighbour moves both figures, not just one); returns both sorted.
  */
-async function timeAlternately(
+export async function timeAlternately(
   n: number,
   warmup: number,
   a: () => Promise<unknown>,
@@ -85,7 +85,9 @@ async function timeAlternately(
  * A warm Node process in a container (same image, same CPU share, same bridge network as the
  * engine's environments) answering HTTP, called from the host over a keep-alive socket.
  */
-async function httpBaseline(image: string): Promise<{ get(): Promise<void>; stop(): Promise<void> }> {
+export async function httpBaseline(
+  image: string,
+): Promise<{ url: string; get(): Promise<void>; stop(): Promise<void> }> {
   const server = "require('http').createServer((q, s) => s.end('null')).listen(8080)";
   const { stdout } = await run('docker', [
     // Labelled as this process's, so engines starting meanwhile spare it and reap it if we crash.
@@ -115,6 +117,7 @@ async function httpBaseline(image: string): Promise<{ get(): Promise<void>; stop
     }
   }
   return {
+    url: `http://${ip}:8080`,
     get,
     async stop() {
       agent.destroy();

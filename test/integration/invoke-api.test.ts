@@ -389,8 +389,15 @@ describe('a restart mid-retry', () => {
         invocationType: 'Event',
       });
       eventId = r.asyncEventId!;
-      const waiting = first.services.asyncEvents.get(eventId)!;
-      expect(waiting).toMatchObject({ status: 'queued', attempts: 1 });
+      // (On a busy machine the first try may not get an environment: that is retried within a second.)
+      const waiting = await until(
+        () => {
+          const e = first.services.asyncEvents.get(eventId);
+          return e?.status === 'queued' && e.attempts === 1 ? e : undefined;
+        },
+        'the first attempt to fail',
+        30_000,
+      );
       expect(waiting.nextAttemptAt! - Date.now()).toBeGreaterThan(30_000);
     } finally {
       await first.close();
@@ -402,7 +409,8 @@ describe('a restart mid-retry', () => {
       second.services.asyncInvoker.wake();
       const e = await settled(second, eventId, 60_000);
       expect(e).toMatchObject({ status: 'failed', attempts: 3 });
-      expect(e.attemptsRun.map((a) => a.attempt)).toEqual([1, 2, 3]);
+      const ran = e.attemptsRun.filter((a) => a.status === 'error');
+      expect(ran.map((a) => a.attempt)).toEqual([1, 2, 3]);
     } finally {
       await second.close();
       fs.rmSync(root, { recursive: true, force: true });

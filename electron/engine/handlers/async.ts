@@ -27,7 +27,7 @@ export function asyncHandlers({
         );
       }
       asyncInvoker.wake();
-      const { payload: _p, attemptsRun: _a, destination: _d, ...summary } = known(eventId);
+      const summary = asyncEvents.summary(eventId)!;
       events.emit('async:changed', summary);
       return summary;
     },

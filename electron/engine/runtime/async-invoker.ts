@@ -123,10 +123,25 @@ export class AsyncInvoker {
       );
     }
     checkEventJson(req.payload);
+    // Known before the first attempt, so a burst is not sent into the function's throttle.
+    this.limits.set(`${req.projectId}/${req.functionId}`, fn.reservedConcurrency ?? Infinity);
     const eventId = req.eventId ?? randomUUID();
-    this.repo.add({ ...req, id: eventId, createdAt: Date.now() });
+    const createdAt = Date.now();
+    this.repo.add({ ...req, id: eventId, createdAt });
     if (req.invocationId) this.firstIds.set(eventId, req.invocationId);
-    this.changed(eventId);
+    // Built here, not read back: accepting an event is the hot path of a burst.
+    this.ctx.events.emit('async:changed', {
+      eventId,
+      projectId: req.projectId,
+      functionId: req.functionId,
+      status: 'queued',
+      attempts: 0,
+      throttles: 0,
+      redrives: 0,
+      createdAt,
+      updatedAt: createdAt,
+      nextAttemptAt: createdAt,
+    });
     this.pumpSoon();
     return { eventId };
   }
@@ -162,12 +177,14 @@ export class AsyncInvoker {
     if (this.stopped) return;
     const room = this.ctx.pool.settings.globalLimit - this.inFlight.size;
     if (room > 0) {
-      for (const row of this.repo.dueAt(Date.now(), room * 4)) {
+      for (const due of this.repo.dueAt(Date.now(), room * 4)) {
         if (this.inFlight.size >= this.ctx.pool.settings.globalLimit) break;
-        const key = `${row.project_id}/${row.function_id}`;
+        const key = `${due.project_id}/${due.function_id}`;
         const busy = this.perFunction.get(key) ?? 0;
-        if (busy >= (this.limits.get(key) ?? Infinity) || this.inFlight.has(row.id)) continue;
-        if (!this.repo.claim(row.id)) continue;
+        if (busy >= (this.limits.get(key) ?? Infinity) || this.inFlight.has(due.id)) continue;
+        if (!this.repo.claim(due.id)) continue;
+        const row = this.repo.row(due.id);
+        if (!row) continue;
         this.perFunction.set(key, busy + 1);
         const run = this.attempt(row)
           .catch((error) => console.error(`lambench: async event ${row.id}: ${(error as Error).message}`))
@@ -306,11 +323,8 @@ export class AsyncInvoker {
   }
 
   private changed(eventId: string): void {
-    const e = this.repo.get(eventId);
-    if (e) {
-      const { payload: _payload, attemptsRun: _attempts, destination: _destination, ...summary } = e;
-      this.ctx.events.emit('async:changed', summary);
-    }
+    const summary = this.repo.summary(eventId);
+    if (summary) this.ctx.events.emit('async:changed', summary);
   }
 }
 

@@ -56,6 +56,8 @@ export type QueuedEvent = Pick<
   'id' | 'project_id' | 'function_id' | 'qualifier' | 'trigger' | 'payload' | 'client_context'
 > & { attempts: number; throttles: number; createdAt: number };
 
+export type DueEvent = Pick<EventRow, 'id' | 'project_id' | 'function_id'>;
+
 export interface AttemptOutcome {
   invocationId: string;
   status: Exclude<InvocationStatus, 'running'>;
@@ -89,8 +91,8 @@ export class AsyncEventsRepo {
          status, created_at, updated_at, next_attempt_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
     );
-    this.due = db.prepare<[number, number], EventRow>(
-      `SELECT * FROM async_events INDEXED BY async_events_due
+    this.due = db.prepare<[number, number], DueEvent>(
+      `SELECT id, project_id, function_id FROM async_events INDEXED BY async_events_due
        WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`,
     );
     this.nextDue = db
@@ -147,9 +149,9 @@ export class AsyncEventsRepo {
     );
   }
 
-  /** Due events, oldest due first. */
-  dueAt(now: number, limit: number): QueuedEvent[] {
-    return this.due.all(now, limit).map((r) => ({ ...r, createdAt: r.created_at }));
+  /** Due events, oldest due first: just what picking them needs (the payload is read once claimed). */
+  dueAt(now: number, limit: number): DueEvent[] {
+    return this.due.all(now, limit);
   }
 
   /** When the earliest queued event is due, or undefined when none waits. */
@@ -248,6 +250,12 @@ export class AsyncEventsRepo {
       .get<EventRow>(sql)
       .all(...params, filter.limit)
       .map(toSummary);
+  }
+
+  /** The event without its payload and attempts: what `async:changed` carries. */
+  summary(id: string): AsyncEventSummary | undefined {
+    const row = this.one.get(id);
+    return row && toSummary(row);
   }
 
   get(id: string): AsyncEventDetail | undefined {

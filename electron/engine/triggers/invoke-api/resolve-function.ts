@@ -4,6 +4,7 @@
  * or a full ARN (`arn:aws:lambda:us-east-1:123456789012:function:Name[:qualifier]`), with the qualifier also
  * allowed as `Name:qualifier`. Across open projects the one opened most recently wins, and the caller is told.
  */
+import type { Project } from '../../../../shared/types';
 import type { ProjectCatalog } from '../../projects/catalog';
 import type { LoadedFunction } from '../../projects/template';
 import { invalidParameter, notFound } from './lambda-error';
@@ -52,11 +53,20 @@ export async function resolveFunction(
       'The derived qualifier from the function name does not match the specified qualifier.',
     );
   const qualifier = named ?? (queryQualifier || undefined);
-  const matches: { projectId: number; projectName: string; fn: LoadedFunction }[] = [];
-  const projects = catalog
-    .list()
-    .filter((p) => !p.missing)
-    .sort((a, b) => b.openedAt - a.openedAt || b.id - a.id);
+  // A recent project list first (listing checks every folder on disk); a miss looks again, afresh.
+  let matches = await find(catalog, name, openProjects(catalog, false));
+  if (matches.length === 0) matches = await find(catalog, name, openProjects(catalog, true));
+  // Versions and aliases are not built yet: only $LATEST (or no qualifier) names something that exists.
+  if (matches.length === 0 || (qualifier !== undefined && qualifier !== LATEST))
+    throw notFound(functionArn(name, qualifier));
+  const [first, ...others] = matches;
+  return { ...first, qualifier, executedVersion: LATEST, alsoIn: others.map((m) => m.projectName) };
+}
+
+type Match = { projectId: number; projectName: string; fn: LoadedFunction };
+
+async function find(catalog: ProjectCatalog, name: string, projects: Project[]): Promise<Match[]> {
+  const matches: Match[] = [];
   for (const project of projects) {
     let functions: LoadedFunction[];
     try {
@@ -68,23 +78,29 @@ export async function resolveFunction(
     const fn = functions.find((f) => f.id === name) ?? functions.find((f) => f.functionName === name);
     if (fn) matches.push({ projectId: project.id, projectName: project.name, fn });
   }
-  // Versions and aliases are not built yet: only $LATEST (or no qualifier) names something that exists.
-  if (matches.length === 0 || (qualifier !== undefined && qualifier !== LATEST))
-    throw notFound(functionArn(name, qualifier));
-  const [first, ...others] = matches;
-  return { ...first, qualifier, executedVersion: LATEST, alsoIn: others.map((m) => m.projectName) };
+  return matches;
 }
 
-/** Every function of every open project, most recently opened project first (for ListFunctions). */
-export async function allFunctions(
-  catalog: ProjectCatalog,
-): Promise<{ projectId: number; projectName: string; fn: LoadedFunction }[]> {
-  const out: { projectId: number; projectName: string; fn: LoadedFunction }[] = [];
+/** How long a project list is reused by the warm path. */
+const PROJECTS_TTL_MS = 1000;
+const recentProjects = new WeakMap<ProjectCatalog, { at: number; projects: Project[] }>();
+
+/** Open projects whose folder exists, most recently opened first (the tie-break for a name in several). */
+function openProjects(catalog: ProjectCatalog, fresh: boolean): Project[] {
+  const recent = recentProjects.get(catalog);
+  if (!fresh && recent && Date.now() - recent.at < PROJECTS_TTL_MS) return recent.projects;
   const projects = catalog
     .list()
     .filter((p) => !p.missing)
     .sort((a, b) => b.openedAt - a.openedAt || b.id - a.id);
-  for (const project of projects) {
+  recentProjects.set(catalog, { at: Date.now(), projects });
+  return projects;
+}
+
+/** Every function of every open project, most recently opened project first (for ListFunctions). */
+export async function allFunctions(catalog: ProjectCatalog): Promise<Match[]> {
+  const out: Match[] = [];
+  for (const project of openProjects(catalog, true)) {
     try {
       for (const fn of await catalog.loadedFunctions(project.id))
         out.push({ projectId: project.id, projectName: project.name, fn });
