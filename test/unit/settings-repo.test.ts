@@ -40,6 +40,9 @@ describe('SettingsRepo', () => {
       pricingRegion: 'us-east-1',
       freeTier: true,
       theme: 'system',
+      invokeApiEnabled: true,
+      invokeApiPort: 3001,
+      invokeApiAccessKeyId: '',
     });
   });
 

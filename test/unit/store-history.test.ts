@@ -170,6 +170,7 @@ describe('history:list', () => {
       architecture: 'x86_64',
       gbSeconds: 0.00325,
       costUsd: 13 * 0.25 * 1.66667e-8,
+      invocationType: 'RequestResponse',
     });
     expect(() => history.list({ limit: 5, cursor: 'garbage' })).toThrow(
       expect.objectContaining({ name: 'InvalidCursor' }),
