@@ -147,13 +147,14 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     events,
     services,
     async close() {
-      await invokeApi.close();
       const sweepStopped = services.sweeps.stop(); // ends after the invocation in flight, which shutdown ends
+      const apiClosed = invokeApi.close(); // refuses new requests from now on
       dockerMonitor.stop();
       const asyncStopped = asyncInvoker.stop(); // its attempts in flight end with the pool, and stay queued
       await pool.shutdown();
       await asyncStopped;
       await sweepStopped;
+      await apiClosed;
       await catalog.close();
       await retention.stop();
       records.flush(true);
