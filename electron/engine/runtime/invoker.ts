@@ -42,6 +42,8 @@ export interface InvokeRequest {
   /** The qualifier the caller named, and the version that runs ('$LATEST' until versions exist). */
   qualifier?: string;
   executedVersion?: string;
+  /** Response streaming: each chunk of a streamed response as the function writes it. */
+  onResponseChunk?: (chunk: Buffer) => void;
 }
 
 /** What a stopped invocation ends with. */
@@ -249,6 +251,7 @@ export class Invoker {
             `arn:aws:lambda:us-east-1:123456789012:function:${fn.functionName}` +
             (req.qualifier ? `:${req.qualifier}` : ''),
           ...(req.clientContext ? { clientContext: req.clientContext } : {}),
+          ...(req.onResponseChunk ? { onChunk: req.onResponseChunk } : {}),
         },
         fn.timeout,
         (line) => logs.push(line),

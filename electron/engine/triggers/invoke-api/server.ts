@@ -15,6 +15,7 @@ import type { InvocationResult } from '../../../../shared/types';
 import { MAX_ASYNC_PAYLOAD_BYTES } from '../../runtime/async-invoker';
 import { checkEventJson, MAX_SYNC_PAYLOAD_BYTES } from '../../runtime/invoker';
 import type { Services } from '../../services';
+import { invokeComplete, payloadChunk } from './event-stream';
 import { functionConfiguration } from './function-configuration';
 import {
   invalidContent,
@@ -34,6 +35,7 @@ const MAX_CLIENT_CONTEXT_BYTES = 3583;
 const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
 
 const INVOKE = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
+const INVOKE_STREAM = /^\/2021-11-15\/functions\/([^/]+)\/response-streaming-invocations$/;
 const GET_FUNCTION = /^\/2015-03-31\/functions\/([^/]+)$/;
 const GET_CONFIGURATION = /^\/2015-03-31\/functions\/([^/]+)\/configuration$/;
 const LIST_FUNCTIONS = /^\/2015-03-31\/functions\/?$/;
@@ -107,6 +109,10 @@ async function handle(
   if (req.method === 'POST' && (match = INVOKE.exec(path))) {
     const qualifier = q < 0 ? null : new URLSearchParams(raw.slice(q + 1)).get('Qualifier');
     return invoke(s, req, res, requestId, decodeURIComponent(match[1]), qualifier);
+  }
+  if (req.method === 'POST' && (match = INVOKE_STREAM.exec(path))) {
+    const qualifier = q < 0 ? null : new URLSearchParams(raw.slice(q + 1)).get('Qualifier');
+    return invoke(s, req, res, requestId, decodeURIComponent(match[1]), qualifier, true);
   }
   const url = new URL(raw, 'http://127.0.0.1');
   req.resume();
@@ -183,9 +189,10 @@ async function invoke(
   requestId: string,
   name: string,
   queryQualifier: string | null,
+  streaming = false,
 ): Promise<void> {
   const type = header(req, 'x-amz-invocation-type') ?? 'RequestResponse';
-  if (type !== 'RequestResponse' && type !== 'Event' && type !== 'DryRun') {
+  if (type !== 'RequestResponse' && (type !== 'Event' || streaming) && type !== 'DryRun') {
     req.resume();
     throw invalidParameter(
       `1 validation error detected: Value '${type}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`,
@@ -237,6 +244,8 @@ async function invoke(
   }
 
   const { codeVersion } = await s.catalog.function(projectId, fn.id);
+  // InvokeWithResponseStream: the answer starts with the first chunk the function writes.
+  const stream = streaming ? new ResponseStreamer(res, requestId, extraHeaders) : undefined;
   let result: InvocationResult;
   try {
     result = await s.invoker.invoke({
@@ -245,10 +254,12 @@ async function invoke(
       codeVersion,
       image: s.images[fn.runtime] ?? '',
       executedVersion: resolved.executedVersion,
+      ...(stream ? { onResponseChunk: (chunk: Buffer) => stream.chunk(chunk) } : {}),
     });
   } catch (error) {
     throw fromEngine(error);
   }
+  if (stream && stream.started) return stream.complete(result, header(req, 'x-amz-log-type') === 'Tail');
   if (result.status === 'throttled')
     throw throttled(result.error?.reason ?? 'ReservedFunctionConcurrentInvocationLimitExceeded');
   // No environment could start (Docker gone, no image): Lambda's own failure, not the function's.
@@ -256,6 +267,7 @@ async function invoke(
     throw serviceError(
       result.error ? `${result.error.type}: ${result.error.message}` : 'The environment did not start',
     );
+  if (stream) return stream.complete(result, header(req, 'x-amz-log-type') === 'Tail');
   if (header(req, 'x-amz-log-type') === 'Tail') extraHeaders['X-Amz-Log-Result'] = logTail(result.logs);
   if (result.status !== 'success') {
     extraHeaders['X-Amz-Function-Error'] = 'Unhandled';
@@ -268,6 +280,49 @@ async function invoke(
     return send(res, 200, JSON.stringify(doc), requestId, extraHeaders);
   }
   return send(res, 200, result.response ?? 'null', requestId, extraHeaders);
+}
+
+/** An InvokeWithResponseStream answer: event-stream messages, a PayloadChunk per chunk, then InvokeComplete. */
+class ResponseStreamer {
+  started = false;
+
+  constructor(
+    private readonly res: http.ServerResponse,
+    private readonly requestId: string,
+    private readonly headers: Record<string, string>,
+  ) {}
+
+  chunk(chunk: Buffer): void {
+    this.start();
+    this.res.write(payloadChunk(chunk));
+  }
+
+  /** Ends the stream; a function that did not stream (a buffered handler) sends its response as one chunk. */
+  complete(result: InvocationResult, tail: boolean): void {
+    const streamed = this.started;
+    this.start();
+    if (!streamed && result.status === 'success' && result.response !== undefined)
+      this.res.write(payloadChunk(Buffer.from(result.response)));
+    const failed = result.status !== 'success';
+    this.res.end(
+      invokeComplete({
+        ...(failed
+          ? { ErrorCode: result.error?.type ?? 'Unhandled', ErrorDetails: result.error?.message ?? '' }
+          : {}),
+        ...(tail ? { LogResult: logTail(result.logs) } : {}),
+      }),
+    );
+  }
+
+  private start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.res.writeHead(200, {
+      'Content-Type': 'application/vnd.amazon.eventstream',
+      'x-amzn-RequestId': this.requestId,
+      ...this.headers,
+    });
+  }
 }
 
 /** Engine errors as the Lambda error a client expects. */
