@@ -92,7 +92,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   });
   const invoker = new Invoker(pool, events, records);
   const images = imageMap(settings.images);
-  const asyncEvents = new AsyncEventsRepo(db);
+  const asyncEvents = new AsyncEventsRepo(db, flushFirst);
   const asyncInvoker = new AsyncInvoker(
     asyncEvents,
     { catalog, invoker, pool, events, images },

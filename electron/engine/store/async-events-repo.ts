@@ -84,7 +84,11 @@ export class AsyncEventsRepo {
   private readonly one;
   private readonly attemptsOf;
 
-  constructor(private readonly db: Db) {
+  /** `beforeRead` flushes queued History writes, so an event's attempts include its last one. */
+  constructor(
+    private readonly db: Db,
+    private readonly beforeRead: () => void = () => {},
+  ) {
     this.statements = new StatementCache(db);
     this.insert = db.prepare(
       `INSERT INTO async_events (id, project_id, function_id, qualifier, trigger, payload, client_context,
@@ -259,6 +263,7 @@ export class AsyncEventsRepo {
   }
 
   get(id: string): AsyncEventDetail | undefined {
+    this.beforeRead();
     const row = this.one.get(id);
     if (!row) return undefined;
     const attemptsRun: AsyncAttempt[] = this.attemptsOf.all(id).map((a) => ({
