@@ -17,6 +17,7 @@ import type {
   DockerStatus,
   EnvironmentChange,
   ImagePullProgress,
+  InvocationChunk,
   InvocationLog,
   InvocationResult,
   InvocationStarted,
@@ -41,6 +42,8 @@ export interface Events {
   'image:pull': ImagePullProgress;
   'invocation:started': InvocationStarted;
   'invocation:log': InvocationLog;
+  /** A streamed response's chunks, live, before `invocation:finished` carries the whole response. */
+  'invocation:chunk': InvocationChunk;
   'invocation:finished': InvocationResult;
   /** An environment's container (or process) started, failed to start, or stopped. */
   'environment:changed': EnvironmentChange;

@@ -120,6 +120,13 @@ export interface InvocationStarted {
   attempt?: number;
 }
 
+/** A chunk of a streamed response (awslambda.streamifyResponse), as the function wrote it. */
+export interface InvocationChunk {
+  invocationId: string;
+  /** The bytes as UTF-8 text. */
+  text: string;
+}
+
 /** Lines printed since the last event, in order; all of them arrive before the invocation's `invocation:finished`. */
 export interface InvocationLog {
   invocationId: string;

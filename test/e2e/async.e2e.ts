@@ -128,6 +128,33 @@ describe('asynchronous invocation in the browser', () => {
     await expect.poll(() => attempts.count()).toBe(6);
   });
 
+  it('shows a streamed response chunk by chunk while the function runs', async () => {
+    await nav('Projects').click();
+    await page
+      .getByRole('tree', { name: 'Projects and functions' })
+      .getByRole('treeitem', { name: 'Streams' })
+      .click();
+    await expect.poll(() => page.getByRole('heading', { name: 'Streams' }).isVisible()).toBe(true);
+    await page
+      .getByRole('radiogroup', { name: 'Invocation type' })
+      .getByText('Synchronous', { exact: true })
+      .click();
+    await page.getByRole('textbox', { name: 'Event JSON' }).click();
+    await page.keyboard.press('Control+a');
+    await page.keyboard.insertText('{"delay": 1500}');
+    await page.getByRole('button', { name: 'Invoke', exact: true }).click();
+    const streamed = page.getByTestId('streamed-response');
+    await expect.poll(() => streamed.textContent(), { timeout: 30_000 }).toContain('chunk 1');
+    expect(await page.getByTestId('invocation').first().getAttribute('data-status')).toBe('running');
+    await shoot('streaming-response');
+    await expect
+      .poll(() => page.getByTestId('invocation').first().getAttribute('data-status'), { timeout: 30_000 })
+      .toBe('success');
+    expect(await page.getByTestId('invocation').first().getByTestId('response-body').textContent()).toContain(
+      'done',
+    );
+  });
+
   it('shows where the Invoke API listens in Settings', async () => {
     await nav('Settings').click();
     const status = page.getByTestId('invoke-api-status');

@@ -251,7 +251,11 @@ export class Invoker {
             `arn:aws:lambda:us-east-1:123456789012:function:${fn.functionName}` +
             (req.qualifier ? `:${req.qualifier}` : ''),
           ...(req.clientContext ? { clientContext: req.clientContext } : {}),
-          ...(req.onResponseChunk ? { onChunk: req.onResponseChunk } : {}),
+          // Only a streaming runtime calls this: its chunks reach the caller and the UI as they come.
+          onChunk: (chunk: Buffer) => {
+            req.onResponseChunk?.(chunk);
+            this.events.emit('invocation:chunk', { invocationId, text: chunk.toString() });
+          },
         },
         fn.timeout,
         (line) => logs.push(line),

@@ -22,6 +22,8 @@ export class InvocationRun {
   failure = $state.raw<{ name: string; message: string } | undefined>();
   lineCount = $state(0);
   stopping = $state(false);
+  /** A streamed response so far (awslambda.streamifyResponse), while the invocation runs. */
+  streamed = $state('');
   /** An async event's attempt, known from the start for attempts the engine began itself (retries). */
   attempt = $state<number | undefined>();
 
@@ -174,4 +176,9 @@ api.on('invocation:started', (started) => {
   add(external);
 });
 api.on('invocation:log', ({ invocationId, lines }) => find(invocationId)?.push(lines));
+api.on('invocation:chunk', ({ invocationId, text }) => {
+  const run = find(invocationId);
+  // Capped like History's response: a huge stream must not grow the page without bound.
+  if (run && run.streamed.length < 256 * 1024) run.streamed += text;
+});
 api.on('invocation:finished', (result) => find(result.invocationId)?.finish(result));
