@@ -417,5 +417,7 @@ const sendJson = (res: http.ServerResponse, status: number, doc: unknown, reques
   send(res, status, JSON.stringify(doc), requestId);
 
 function sendError(res: http.ServerResponse, e: LambdaError, requestId: string): void {
+  // A stream already under way cannot turn into an error response: cut it, the client sees it end early.
+  if (res.headersSent) return void res.destroy();
   send(res, e.status, e.body(), requestId, { 'x-amzn-ErrorType': e.type });
 }
