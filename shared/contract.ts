@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import { appMethods } from './api/app';
+import { asyncMethods, type AsyncEventSummary } from './api/async';
 import { costMethods } from './api/cost';
 import { eventMethods } from './api/events';
 import { historyMethods } from './api/history';
@@ -12,6 +13,7 @@ import { imageMethods } from './api/images';
 import { hostOpenMethods } from './api/host-open';
 import { invocationMethods } from './api/invocations';
 import { localImageMethods } from './api/local-images';
+import { invokeApiMethods } from './api/invoke-api';
 import { projectMethods } from './api/projects';
 import { settingsMethods } from './api/settings';
 import { versionMethods } from './api/versions';
@@ -20,6 +22,7 @@ import type {
   DockerStatus,
   EnvironmentChange,
   ImagePullProgress,
+  InvocationChunk,
   InvocationLog,
   InvocationResult,
   InvocationStarted,
@@ -39,6 +42,8 @@ export const contract = {
   ...hostOpenMethods,
   ...versionMethods,
   ...triggerMethods,
+  ...asyncMethods,
+  ...invokeApiMethods,
 };
 
 /** Events the engine pushes to every client. Streams carry the id of what they belong to. */
@@ -47,6 +52,8 @@ export interface Events {
   'image:pull': ImagePullProgress;
   'invocation:started': InvocationStarted;
   'invocation:log': InvocationLog;
+  /** A streamed response's chunks, live, before `invocation:finished` carries the whole response. */
+  'invocation:chunk': InvocationChunk;
   'invocation:finished': InvocationResult;
   /** An environment's container (or process) started, failed to start, or stopped. */
   'environment:changed': EnvironmentChange;
@@ -58,6 +65,8 @@ export interface Events {
   'versions:changed': { projectId: number; functionId: string };
   /** A project's triggers changed (template, schedules switched, HTTP endpoint restarted); no id: all. */
   'triggers:changed': { projectId?: number; http: HttpEndpointStatus };
+  /** An asynchronous event was queued, ran an attempt, or ended (succeeded, or failed into dead letters). */
+  'async:changed': AsyncEventSummary;
 }
 
 export type Contract = typeof contract;

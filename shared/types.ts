@@ -145,7 +145,12 @@ export interface InvocationError {
   type: string;
   message: string;
   stackTrace?: string[];
+  /** A throttle's cause, as Lambda's TooManyRequestsException `Reason` names it. */
+  reason?: string;
 }
+
+/** How an invocation was asked for: Lambda's X-Amz-Invocation-Type. */
+export type InvocationType = 'RequestResponse' | 'Event';
 
 export interface InvocationStarted {
   invocationId: string;
@@ -153,6 +158,16 @@ export interface InvocationStarted {
   projectId: number;
   functionId: string;
   startedAt: number;
+  /** Set for an attempt of an asynchronous event. */
+  invocationType?: InvocationType;
+  attempt?: number;
+}
+
+/** A chunk of a streamed response (awslambda.streamifyResponse), as the function wrote it. */
+export interface InvocationChunk {
+  invocationId: string;
+  /** The bytes as UTF-8 text. */
+  text: string;
 }
 
 /** Lines printed since the last event, in order; all of them arrive before the invocation's `invocation:finished`. */
@@ -182,9 +197,13 @@ export interface InvocationResult {
   environmentId?: string;
   logs: string;
   logsTruncated: boolean;
-  /** What the caller named: $LATEST, a version number or an alias. */
+  /** 'Event' for an attempt of an asynchronous invocation; absent means RequestResponse. */
+  invocationType?: InvocationType;
+  /** An asynchronous event's attempt, 1 to 3. */
+  attempt?: number;
+  asyncEventId?: string;
+  /** The qualifier the caller named, and the version that ran (an alias runs one of its versions), as Lambda's ExecutedVersion. */
   qualifier?: string;
-  /** The version that ran (an alias resolves to one of its versions), as Lambda's ExecutedVersion. */
   executedVersion?: string;
   /** What caused a triggered invocation: the route, the schedule rule or the object key. */
   triggerSource?: string;

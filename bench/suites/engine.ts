@@ -52,7 +52,7 @@ export function noopProject(root: string, events = ''): string {
   return dir;
 }
 
-const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+export const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 
 /**
  * Times `a` and `b` call by call in turn, so both see the same machine (a drifting CPU clock or a busy

@@ -6,10 +6,12 @@ import type { Command } from './run';
 
 export const invoke: Command = {
   summary: 'Invoke a function of a SAM project in its execution environment',
-  usage: 'lambench invoke <FunctionId>[:<version|alias>] --project <dir> [--event <file>|-] [--json]',
+  usage:
+    'lambench invoke <FunctionId>[:<version|alias>] --project <dir> [--event <file>|-] [--invocation-type RequestResponse|Event] [--json]',
   options: {
     project: { type: 'string', short: 'p' },
     event: { type: 'string', short: 'e' },
+    'invocation-type': { type: 'string' },
     json: { type: 'boolean' },
   },
   async run({ values, positionals }) {
@@ -17,6 +19,13 @@ export const invoke: Command = {
     const [functionId, qualifier] = (positionals[0] ?? '').split(/:(.*)/s);
     if (!functionId || typeof values.project !== 'string') {
       throw new Error(`a function id and --project are required\nUsage: ${this.usage}`);
+    }
+    const invocationType = (values['invocation-type'] as string | undefined) ?? 'RequestResponse';
+    if (invocationType !== 'RequestResponse' && invocationType !== 'Event') {
+      console.error(
+        `lambench invoke: --invocation-type must be RequestResponse or Event\n\nUsage: ${this.usage}`,
+      );
+      return 2;
     }
     const payload = readEvent(values.event as string | undefined);
     const result = await withEngine(async (client) => {
@@ -27,13 +36,36 @@ export const invoke: Command = {
         payload,
         trigger: 'cli',
         ...(qualifier ? { qualifier } : {}),
+        invocationType,
       });
     });
+    if (invocationType === 'Event') return printEvent(result, values.json === true);
     if (values.json) console.log(JSON.stringify(toJson(result)));
     else printHuman(result);
     return result.status === 'success' ? 0 : 1;
   },
 };
+
+/**
+ * Accepted, as Lambda's 202: the event id, then how its first attempt went. Retries of a failed attempt
+ * stay queued in the data home and run in the next Lambench engine (the app or `lambench serve`).
+ */
+function printEvent(r: InvocationResult, json: boolean): number {
+  const retrying = r.status !== 'success';
+  if (json) {
+    console.log(JSON.stringify({ eventId: r.asyncEventId, statusCode: 202, firstAttempt: toJson(r) }));
+    return 0;
+  }
+  console.log(`EventId: ${r.asyncEventId}`);
+  process.stderr.write(`${r.logs}\n`);
+  if (retrying) {
+    console.error(
+      `\nAttempt 1 ended ${r.status}${r.error ? ` (${r.error.type}: ${r.error.message})` : ''}.` +
+        ' Its retries are queued: they run in the Lambench app or `lambench serve`; failed events end in Dead letters.',
+    );
+  }
+  return 0;
+}
 
 function readEvent(source: string | undefined): string {
   if (source === undefined) return '{}';

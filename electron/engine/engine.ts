@@ -14,6 +14,7 @@ import { withEnvironmentEvents } from './environment-events';
 import { EventBus } from './event-bus';
 import { isProcessAlive } from './process-alive';
 import { appHandlers } from './handlers/app';
+import { asyncHandlers } from './handlers/async';
 import { costHandlers } from './handlers/cost';
 import { eventHandlers } from './handlers/events';
 import { historyHandlers } from './handlers/history';
@@ -28,10 +29,12 @@ import { triggerHandlers } from './handlers/triggers';
 import { ProjectCatalog } from './projects/catalog';
 import type { Executor } from './runtime/executor';
 import { imageMap } from './runtime/image-map';
+import { AsyncInvoker, asyncOptionsFromEnv, type AsyncInvokerOptions } from './runtime/async-invoker';
 import { Invoker } from './runtime/invoker';
 import { Pool } from './runtime/pool';
 import { ProcessExecutor } from './runtime/process-executor';
 import type { Services } from './services';
+import { AsyncEventsRepo } from './store/async-events-repo';
 import { EventsRepo } from './store/events-repo';
 import { HistoryRepo } from './store/history-repo';
 import { InvocationsRepo } from './store/invocations-repo';
@@ -44,6 +47,7 @@ import { VersionService } from './versions/version-service';
 import type { Clock } from './triggers/clock';
 import { clockFromEnv } from './triggers/clock';
 import { TriggerManager } from './triggers/trigger-manager';
+import { InvokeApiEndpoint } from './triggers/invoke-api/endpoint';
 
 export interface Engine {
   handlers: Handlers;
@@ -61,6 +65,8 @@ export interface EngineOptions {
   concurrencyLimit?: number;
   /** The schedules' time (tests drive a fake one); LAMBENCH_CLOCK_SCALE speeds the real one up. */
   clock?: Clock;
+  /** Retry and throttle delays of asynchronous invocation (tests use ms); else LAMBENCH_ASYNC_* or Lambda's. */
+  async?: AsyncInvokerOptions;
 }
 
 export async function createEngine(options: EngineOptions): Promise<Engine> {
@@ -114,6 +120,21 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     db,
     clock: options.clock ?? clockFromEnv(),
   });
+  const asyncEvents = new AsyncEventsRepo(db, flushFirst);
+  const asyncInvoker = new AsyncInvoker(
+    asyncEvents,
+    { catalog, versions, invoker, pool, events, images },
+    { ...asyncOptionsFromEnv(), ...options.async },
+  );
+  const invokeApi = new InvokeApiEndpoint({
+    catalog,
+    versions,
+    invoker,
+    asyncInvoker,
+    images,
+    dockerMonitor,
+    executorKind,
+  });
   const services: Services = {
     home: options.home,
     executorKind,
@@ -141,8 +162,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     }),
     versions,
     triggers,
+    asyncInvoker,
+    asyncEvents,
+    invokeApi,
   };
   services.versions.start();
+  asyncInvoker.start();
 
   return {
     handlers: {
@@ -158,15 +183,23 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       ...hostOpenHandlers(services),
       ...versionHandlers(services),
       ...triggerHandlers(services),
+      ...asyncHandlers(services),
+      'invokeApi:status': async () => invokeApi.status(),
     },
     events,
     services,
     async close() {
       const sweepStopped = services.sweeps.stop(); // ends after the invocation in flight, which shutdown ends
+      const apiClosed = invokeApi.close(); // refuses new requests from now on
       dockerMonitor.stop();
-      await triggers.close(); // no schedule or request starts an invocation the pool could not finish
+      // Not awaited before the pool's shutdown: a request in flight ends when the pool stops its environment.
+      const triggersClosed = triggers.close(); // no schedule or request starts an invocation from now on
+      const asyncStopped = asyncInvoker.stop(); // its attempts in flight end with the pool, and stay queued
       await pool.shutdown();
+      await asyncStopped;
+      await triggersClosed;
       await sweepStopped;
+      await apiClosed;
       await catalog.close();
       await retention.stop();
       records.flush(true);

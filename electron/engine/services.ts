@@ -5,9 +5,12 @@ import type { LocalImageBuilder } from './docker/local-runtime-images';
 import type { DockerMonitor } from './docker-monitor';
 import type { EventBus } from './event-bus';
 import type { ProjectCatalog } from './projects/catalog';
+import type { AsyncInvoker } from './runtime/async-invoker';
 import type { Invoker } from './runtime/invoker';
 import type { Pool } from './runtime/pool';
 import type { Settings } from '../../shared/api/settings';
+import type { AsyncEventsRepo } from './store/async-events-repo';
+import type { InvokeApiEndpoint } from './triggers/invoke-api/endpoint';
 import type { Db } from './store/database';
 import type { EventsRepo } from './store/events-repo';
 import type { HistoryRepo } from './store/history-repo';
@@ -53,4 +56,9 @@ export interface Services {
   versions: VersionService;
   /** The template's event sources: HTTP routes, schedules, file-drop buckets. */
   triggers: TriggerManager;
+  /** Asynchronous invocation: the queue in SQLite, retries and dead letters. */
+  asyncInvoker: AsyncInvoker;
+  asyncEvents: AsyncEventsRepo;
+  /** The Lambda Invoke API endpoint; the desktop app and `lambench serve` start it. */
+  invokeApi: InvokeApiEndpoint;
 }

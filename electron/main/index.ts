@@ -34,6 +34,9 @@ if (!app.requestSingleInstanceLock()) {
     // The template's events go live; a port in use shows in the status bar with a way to change it.
     const { triggers, settings } = engine.services;
     void triggers.start().then(() => triggers.startHttp(settings.get().httpApiPort));
+    // A taken port leaves the Invoke API off with the reason in Settings; the app itself runs on.
+    const invokeApi = await engine.services.invokeApi.start(engine.services.settings.get());
+    if (invokeApi.error) console.error(`lambench: ${invokeApi.error}`);
     window = new BrowserWindow({
       width: 1280,
       height: 820,

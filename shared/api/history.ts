@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Architecture, InvocationStatus } from '../types';
+import type { Architecture, InvocationStatus, InvocationType } from '../types';
 import { functionId, method, projectId } from './method';
 
 export const invocationStatuses = [
@@ -123,6 +123,10 @@ export interface InvocationSummary {
   qualifier: string;
   /** The version that ran. */
   executedVersion: string;
+  invocationType: InvocationType;
+  /** An asynchronous event's attempt (1–3), and the event. */
+  attempt?: number;
+  asyncEventId?: string;
 }
 
 export interface HistoryPage {

@@ -16,6 +16,11 @@ export const invocationMethods = {
         trigger: z.enum(['ui', 'cli', 'api', 'http', 'schedule', 's3', 'sqs']).default('ui'),
         /** $LATEST (the default), a version number or an alias, as Lambda's Qualifier. */
         qualifier: z.string().max(200).optional(),
+        /**
+         * 'Event' queues the event as Lambda's asynchronous invoke does (retries, dead letters) and resolves
+         * with its first attempt (its `asyncEventId` names the event); retries go on in the background.
+         */
+        invocationType: z.enum(['RequestResponse', 'Event']).default('RequestResponse'),
       })
       .strict(),
   ),

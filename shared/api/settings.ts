@@ -76,6 +76,15 @@ const fields = {
   theme: z.enum(themes),
   /** Where the local API Gateway (the template's Api/HttpApi routes) listens on 127.0.0.1. */
   httpApiPort: z.number().int('A whole number').min(1, 'At least 1').max(65535, 'At most 65,535'),
+  /** The Lambda Invoke API on 127.0.0.1, for the AWS SDKs and `aws lambda invoke --endpoint-url`. */
+  invokeApiEnabled: z.boolean(),
+  invokeApiPort: z.number().int('A whole number').min(1, 'At least 1').max(65_535, 'At most 65,535'),
+  /** When set, SDK requests must sign with this access key id (any secret); empty accepts every request. */
+  invokeApiAccessKeyId: z
+    .string()
+    .trim()
+    .max(128, 'At most 128 characters')
+    .regex(/^[A-Za-z0-9_-]*$/, 'Letters, digits, - and _ only'),
 };
 
 export const settingsSchema = z.object(fields).strict();
@@ -97,6 +106,10 @@ export const defaultSettings: Readonly<Settings> = Object.freeze({
   freeTier: true,
   theme: 'system',
   httpApiPort: 3000,
+  invokeApiEnabled: true,
+  // SAM's `sam local start-lambda` default, so existing scripts keep working.
+  invokeApiPort: 3001,
+  invokeApiAccessKeyId: '',
 });
 
 /** The settings as saved, and those that are saved but only take effect when Lambench restarts. */

@@ -172,7 +172,11 @@ describe('concurrency', () => {
     expect(throttled).toHaveLength(3);
     expect(succeeded).toHaveLength(2);
     for (const r of throttled) {
-      expect(r.error).toEqual({ type: 'TooManyRequestsException', message: 'Rate Exceeded.' });
+      expect(r.error).toEqual({
+        type: 'TooManyRequestsException',
+        message: 'Rate Exceeded.',
+        reason: 'ReservedFunctionConcurrentInvocationLimitExceeded',
+      });
       expect(r.billedDurationMs).toBe(0);
     }
     for (const r of succeeded) expect(r.response).toBe('"slept"');

@@ -43,6 +43,7 @@ describe('an invocation in History', () => {
       memorySizeMb: 512,
       maxMemoryUsedMb: result.maxMemoryUsedMb,
       architecture: 'x86_64',
+      invocationType: 'RequestResponse',
       gbSeconds: cost.gbSeconds,
       costUsd: cost.totalUsd,
       qualifier: '$LATEST',

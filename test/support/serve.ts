@@ -10,6 +10,8 @@ export interface Served {
   home: string;
   process: ChildProcess;
   output: () => string;
+  /** The Lambda Invoke API's URL, as `lambench serve` printed it. */
+  invokeUrl: () => string | undefined;
   stop(): Promise<void>;
 }
 
@@ -19,7 +21,14 @@ export async function startServe(env: Record<string, string> = {}): Promise<Serv
   // A free port for the template's HTTP API: tests never take a fixed one.
   const child = spawn(process.execPath, ['bin/lambench.js', 'serve', '--http-port', '0'], {
     // The locally built images stand in for the official ones, which no registry here can serve.
-    env: { ...process.env, LAMBENCH_HOME: home, LAMBENCH_IMAGES: 'test/support/local-images.json', ...env },
+    // The Invoke API on a free port: 3001 may be taken by another run.
+    env: {
+      ...process.env,
+      LAMBENCH_HOME: home,
+      LAMBENCH_IMAGES: 'test/support/local-images.json',
+      LAMBENCH_INVOKE_PORT: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -44,6 +53,7 @@ export async function startServe(env: Record<string, string> = {}): Promise<Serv
     home,
     process: child,
     output: () => output,
+    invokeUrl: () => /Lambda Invoke API on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1],
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();

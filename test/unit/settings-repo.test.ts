@@ -41,6 +41,9 @@ describe('SettingsRepo', () => {
       freeTier: true,
       theme: 'system',
       httpApiPort: 3000,
+      invokeApiEnabled: true,
+      invokeApiPort: 3001,
+      invokeApiAccessKeyId: '',
     });
   });
 

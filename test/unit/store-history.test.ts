@@ -172,6 +172,7 @@ describe('history:list', () => {
       costUsd: 13 * 0.25 * 1.66667e-8,
       qualifier: '$LATEST',
       executedVersion: '$LATEST',
+      invocationType: 'RequestResponse',
     });
     expect(() => history.list({ limit: 5, cursor: 'garbage' })).toThrow(
       expect.objectContaining({ name: 'InvalidCursor' }),

@@ -6,11 +6,28 @@ export function invocationHandlers({
   versions,
   invoker,
   images,
+  asyncInvoker,
 }: Services): HandlersFor<typeof invocationMethods> {
   return {
-    'functions:invoke': async ({ projectId, functionId, payload, invocationId, trigger, qualifier }) => {
+    'functions:invoke': async ({
+      projectId,
+      functionId,
+      payload,
+      invocationId,
+      trigger,
+      qualifier,
+      invocationType,
+    }) => {
       // $LATEST is catalog.function(), which checks the project too: one lookup on the warm path.
       const resolved = await versions.resolve(projectId, functionId, qualifier);
+      if (invocationType === 'Event') {
+        // Each attempt resolves the qualifier again, as the queue runs it.
+        const { eventId } = asyncInvoker.enqueue(
+          { projectId, functionId, payload, trigger, invocationId, qualifier },
+          resolved.fn,
+        );
+        return asyncInvoker.nextResult(eventId);
+      }
       return invoker.invoke({
         projectId,
         ...resolved,

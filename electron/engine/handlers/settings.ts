@@ -17,6 +17,7 @@ export function settingsHandlers(s: Services): HandlersFor<typeof settingsMethod
       const settings = s.settings.update(partial);
       applySettings(s, settings);
       if (partial.httpApiPort !== undefined) await s.triggers.changeHttpPort(settings.httpApiPort);
+      await s.invokeApi.applySettings(settings);
       return settingsState(s, settings);
     },
     'docker:test': ({ endpoint }) => testEndpoint(endpoint),

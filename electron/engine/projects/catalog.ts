@@ -142,7 +142,7 @@ export class ProjectCatalog {
     return template.functions.map((fn) => toInfo(projectId, fn));
   }
 
-  /** The whole template as loaded (the triggers read its functions' events and its APIs). */
+  /** The whole template as loaded (the triggers read its events and APIs; the Invoke API its FunctionNames). */
   loaded(projectId: number): Promise<LoadedTemplate> {
     return this.template(projectId);
   }

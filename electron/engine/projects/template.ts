@@ -9,6 +9,7 @@ import { basename, isAbsolute, join, resolve } from 'node:path';
 import { parseDocument, type YAMLError, type YAMLWarning } from 'yaml';
 import type { FunctionInfo } from '../../../shared/types';
 import { loadApis, type ApiResource } from './api-resources';
+import { readAsyncConfig, type AsyncConfig } from './async-config';
 import { cfnReadTags } from './cfn-tags';
 import { TemplateError } from './errors';
 import { checkCode, checkLimits, checkRuntime } from './function-checks';
@@ -38,6 +39,8 @@ export interface LoadedFunction extends Omit<FunctionInfo, 'projectId' | 'events
   versionDescription?: string;
   /** SAM's DeploymentPreference Type (when enabled): how AutoPublishAlias shifts traffic to a new version. */
   deploymentPreference?: string;
+  /** Retries, event age and destinations for asynchronous invocation. */
+  asyncConfig: AsyncConfig;
 }
 
 export interface LoadedLayer {
@@ -256,6 +259,7 @@ function loadFunction(
     ...(typeof autoPublishAlias === 'string' && autoPublishAlias ? { autoPublishAlias } : {}),
     ...(typeof versionDescription === 'string' ? { versionDescription } : {}),
     ...(typeof deploymentType === 'string' ? { deploymentPreference: deploymentType } : {}),
+    asyncConfig: readAsyncConfig(get, new Resolver({ ...ctx, lenient: true }), unresolved),
   };
   if (packageType === 'Image') {
     // Runtime, Handler and code come from the image; Lambda rejects layers on image functions.

@@ -6,7 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { WorkbenchError } from '../../../shared/rpc/errors';
 import { newInvocationId } from '../../../shared/invocation-id';
 import { billedDurationMs, invocationCost } from '../../../shared/pricing';
-import type { Architecture, InvocationError, InvocationResult } from '../../../shared/types';
+import type { Architecture, InvocationError, InvocationResult, InvocationType } from '../../../shared/types';
 import type { EventBus } from '../event-bus';
 import type { LoadedFunction } from '../projects/template';
 import type { InvocationsRepo } from '../store/invocations-repo';
@@ -35,10 +35,19 @@ export interface InvokeRequest {
   image: string;
   /** Overrides for a memory sweep. */
   memoryMb?: number;
-  /** What the caller named: $LATEST, a version or an alias (versions/resolve.ts turns it into `fn`). */
+  /** 'Event' for an attempt of an asynchronous invocation (the async invoker's), with its attempt and event. */
+  invocationType?: InvocationType;
+  attempt?: number;
+  asyncEventId?: string;
+  /** Lambda keeps one request id across an async event's attempts; otherwise a new one per invoke. */
+  requestId?: string;
+  /** The decoded X-Amz-Client-Context (JSON text), handed to the runtime as Lambda-Runtime-Client-Context. */
+  clientContext?: string;
+  /** What the caller named: $LATEST, a version or an alias (versions/resolve.ts turns it into `fn`), and the version `fn` is. */
   qualifier?: string;
-  /** The version `fn` is: $LATEST, or the published number it is a snapshot of. */
   executedVersion?: string;
+  /** Response streaming: each chunk of a streamed response as the function writes it. */
+  onResponseChunk?: (chunk: Buffer) => void;
 }
 
 /** What a stopped invocation ends with. */
@@ -117,10 +126,16 @@ export class Invoker {
     let req = request;
     const { fn } = req;
     const memorySizeMb = req.memoryMb ?? fn.memorySize;
-    const requestId = randomUUID();
+    const requestId = req.requestId ?? randomUUID();
     const startedAt = Date.now();
     const base = { invocationId, requestId, projectId: req.projectId, functionId: fn.id };
     const version = { qualifier: req.qualifier ?? LATEST, executedVersion: req.executedVersion ?? LATEST };
+    const asked = {
+      ...(req.invocationType ? { invocationType: req.invocationType } : {}),
+      ...(req.attempt ? { attempt: req.attempt } : {}),
+      ...(req.asyncEventId ? { asyncEventId: req.asyncEventId } : {}),
+      ...version,
+    };
     // The write-ahead row and the `started` event. A warm invoke sends the event to its runtime first and
     // does this while the function runs; a cold start, a throttle or a failed start does it before anything.
     let announced = false;
@@ -136,8 +151,16 @@ export class Invoker {
         memorySizeMb,
         architecture: fn.architecture,
         ...version,
+        invocationType: req.invocationType,
+        attempt: req.attempt,
+        asyncEventId: req.asyncEventId,
       });
-      this.events.emit('invocation:started', { ...base, startedAt });
+      this.events.emit('invocation:started', {
+        ...base,
+        startedAt,
+        ...(req.invocationType ? { invocationType: req.invocationType } : {}),
+        ...(req.attempt ? { attempt: req.attempt } : {}),
+      });
     };
 
     const logs = new LogCollector((lines) =>
@@ -145,12 +168,14 @@ export class Invoker {
     );
     /** Container create + start of a cold start, for History's phase timeline. */
     let containerStartMs: number | undefined;
-    const finish = (result: Omit<InvocationResult, keyof typeof base | 'logs' | 'logsTruncated'>) => {
+    const finish = (
+      result: Omit<InvocationResult, keyof typeof base | keyof typeof asked | 'logs' | 'logsTruncated'>,
+    ) => {
       announce();
       const full: InvocationResult = {
         ...base,
-        ...version,
         ...result,
+        ...asked,
         logs: logs.text(),
         logsTruncated: logs.truncated,
       };
@@ -201,7 +226,7 @@ export class Invoker {
       return finish({
         ...common,
         status: throttled ? 'throttled' : 'error',
-        error: { type: e.name, message: e.message },
+        error: { type: e.name, message: e.message, ...throttleReason(e) },
         durationMs: 0,
         billedDurationMs: 0,
         coldStart: false,
@@ -264,6 +289,12 @@ export class Invoker {
           functionArn:
             `arn:aws:lambda:us-east-1:123456789012:function:${fn.functionName}` +
             (version.qualifier === LATEST ? '' : `:${version.qualifier}`),
+          ...(req.clientContext ? { clientContext: req.clientContext } : {}),
+          // Only a streaming runtime calls this: its chunks reach the caller and the UI as they come.
+          onChunk: (chunk: Buffer) => {
+            req.onResponseChunk?.(chunk);
+            this.events.emit('invocation:chunk', { invocationId, text: chunk.toString() });
+          },
         },
         fn.timeout,
         (line) => logs.push(line),
@@ -410,6 +441,12 @@ function configKey(req: InvokeRequest, memoryMb: number): string {
     keys.set(variant, key);
   }
   return key;
+}
+
+/** The pool's throttle names its cause in the error's details. */
+function throttleReason(e: WorkbenchError): { reason?: string } {
+  const reason = (e.details as { reason?: unknown } | undefined)?.reason;
+  return typeof reason === 'string' ? { reason } : {};
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;

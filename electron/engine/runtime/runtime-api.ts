@@ -38,6 +38,8 @@ export interface InvokeRequest {
   traceId?: string;
   clientContext?: string;
   cognitoIdentity?: string;
+  /** Each chunk of a streamed response (Lambda-Runtime-Function-Response-Mode: streaming), as it arrives. */
+  onChunk?: (chunk: Buffer) => void;
 }
 
 /** Request header our runtime clients add to results: stdout+stderr bytes written so far, cumulative. */
@@ -296,6 +298,8 @@ export async function startRuntimeApi(opts: {
       req.resume();
       return;
     }
+    if (kind === 'response' && req.headers['lambda-runtime-function-response-mode'] === 'streaming')
+      return onStream(id, p, req, res);
     const body = await readBody(req, MAX_RESPONSE_BYTES);
     const receivedAt = performance.now();
     if (!inflight.has(id)) return send(res, 400, errorBody('InvalidStateTransition', 'Already answered'));
@@ -319,6 +323,37 @@ export async function startRuntimeApi(opts: {
     // The acknowledgement waits a turn, so the result reaches its caller (and the next event, to a
     // runtime that polls again as it answers) before this write.
     setImmediate(acknowledge, res);
+  };
+
+  /**
+   * A streamed response: chunks go to the caller as they come; the record keeps the first 6 MB. An error
+   * after the first bytes arrives in Lambda's trailers (error type, and the error document in base64).
+   */
+  const onStream = (id: string, p: Pending, req: http.IncomingMessage, res: http.ServerResponse): void => {
+    const kept: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      if (size < MAX_RESPONSE_BYTES) kept.push(chunk.subarray(0, MAX_RESPONSE_BYTES - size));
+      size += chunk.length;
+      p.req.onChunk?.(chunk);
+    });
+    req.on('end', () => {
+      const receivedAt = performance.now();
+      const body = Buffer.concat(kept).toString();
+      const trailers = req.trailers;
+      const n = Number(trailers[LOG_BYTES_HEADER]);
+      const extra = Number.isFinite(n) ? { logBytes: n } : {};
+      const errorType = trailers['lambda-runtime-function-error-type'];
+      if (errorType) {
+        const doc = Buffer.from(trailers['lambda-runtime-function-error-body'] ?? '', 'base64').toString();
+        const e = parseError(doc, errorType);
+        finish(id, { ok: false, ...e, body: doc, startedAt: p.startedAt, receivedAt, ...extra });
+      } else {
+        finish(id, { ok: true, body, startedAt: p.startedAt, receivedAt, ...extra });
+      }
+      setImmediate(acknowledge, res);
+    });
+    req.on('error', () => undefined);
   };
 
   const onInitError = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {

@@ -34,6 +34,9 @@ interface SummaryRow {
   cost_usd: number | null;
   qualifier: string;
   executed_version: string;
+  invocation_type: string;
+  attempt: number | null;
+  async_event_id: string | null;
 }
 
 interface DetailRow extends SummaryRow {
@@ -53,7 +56,8 @@ const summaryColumns = (
   errorMessage: string,
 ) => `id, request_id, project_id, function_id, trigger, trigger_source, status,
   error_type, ${errorMessage} AS error_message, started_at, duration_ms, billed_duration_ms, init_duration_ms,
-  cold_start, memory_size_mb, max_memory_used_mb, architecture, gb_seconds, cost_usd, qualifier, executed_version`;
+  cold_start, memory_size_mb, max_memory_used_mb, architecture, gb_seconds, cost_usd, qualifier, executed_version,
+  invocation_type, attempt, async_event_id`;
 const PAGE_COLUMNS = summaryColumns('substr(error_message, 1, 300)');
 const EXPORT_COLUMNS = summaryColumns('error_message');
 
@@ -219,6 +223,9 @@ function toSummary(r: SummaryRow): InvocationSummary {
     costUsd: opt(r.cost_usd),
     qualifier: r.qualifier,
     executedVersion: r.executed_version,
+    invocationType: r.invocation_type === 'Event' ? 'Event' : 'RequestResponse',
+    attempt: opt(r.attempt),
+    asyncEventId: opt(r.async_event_id),
   };
 }
 

@@ -34,6 +34,10 @@ export interface InvocationStart {
   executedVersion?: string;
   /** What caused a triggered invocation: the route, the schedule rule or the object key. */
   triggerSource?: string;
+  /** Absent means RequestResponse; an async event's attempts are 'Event', numbered from 1. */
+  invocationType?: string;
+  attempt?: number;
+  asyncEventId?: string;
 }
 
 export interface InvocationFinish extends InvocationResult {
@@ -218,6 +222,9 @@ const START_COLUMNS = [
   'qualifier',
   'executed_version',
   'trigger_source',
+  'invocation_type',
+  'attempt',
+  'async_event_id',
 ] as const;
 
 const FINISH_COLUMNS = [
@@ -259,6 +266,9 @@ function startValues(r: InvocationStart): Value[] {
     r.qualifier ?? '$LATEST',
     r.executedVersion ?? '$LATEST',
     r.triggerSource ?? null,
+    r.invocationType ?? 'RequestResponse',
+    r.attempt ?? null,
+    r.asyncEventId ?? null,
   ];
 }
 

@@ -143,4 +143,40 @@ export const migrations: string[] = [
     schedules_enabled INTEGER NOT NULL DEFAULT 0
   );
   `,
+  // 7: asynchronous invocation (issue 11). Each attempt is an invocation row linked to its event; the queue
+  // lives in SQLite so a restart loses no event, and a failed event keeps its destination record.
+  `
+  ALTER TABLE invocations ADD COLUMN invocation_type TEXT NOT NULL DEFAULT 'RequestResponse';
+  ALTER TABLE invocations ADD COLUMN attempt INTEGER;
+  ALTER TABLE invocations ADD COLUMN async_event_id TEXT;
+  CREATE INDEX invocations_by_async_event ON invocations(async_event_id, started_at)
+    WHERE async_event_id IS NOT NULL;
+  CREATE TABLE async_events (
+    id TEXT PRIMARY KEY,
+    project_id INTEGER REFERENCES projects(id) ON DELETE CASCADE,
+    function_id TEXT NOT NULL,
+    qualifier TEXT,
+    trigger TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    client_context TEXT,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    throttles INTEGER NOT NULL DEFAULT 0,
+    redrives INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    next_attempt_at INTEGER NOT NULL,
+    owner_pid INTEGER,
+    last_invocation_id TEXT,
+    last_status TEXT,
+    last_error_type TEXT,
+    last_error_message TEXT,
+    condition TEXT,
+    destination_type TEXT,
+    destination_target TEXT,
+    destination TEXT
+  );
+  CREATE INDEX async_events_due ON async_events(next_attempt_at) WHERE status = 'queued';
+  CREATE INDEX async_events_by_status ON async_events(status, updated_at);
+  `,
 ];

@@ -408,6 +408,7 @@ export class TriggerManager {
     trigger: InvokeRequest['trigger'],
     triggerSource: string,
   ): Promise<InvocationResult> {
+    if (this.closed) throw new WorkbenchError('EngineClosing', 'Lambench is shutting down');
     const { fn: latest } = await this.deps.catalog.function(projectId, functionId);
     const resolved = await this.deps.versions.resolve(projectId, functionId, latest.autoPublishAlias);
     return this.deps.invoker.invoke({

@@ -14,6 +14,7 @@ import type {
 import { WorkbenchError } from '../../../shared/rpc/errors';
 import type { EventBus } from '../event-bus';
 import type { ProjectCatalog } from '../projects/catalog';
+import { DEFAULT_ASYNC_CONFIG } from '../projects/async-config';
 import type { LoadedFunction } from '../projects/template';
 import type { Db } from '../store/database';
 import { compareFigures } from './compare';
@@ -348,6 +349,8 @@ export class VersionService {
       layers: c.layers.map((hex) => join(this.codeRoot, hex)),
       events: [],
       unresolved: [],
+      // Not part of a version: the async invoker applies the template's current EventInvokeConfig.
+      asyncConfig: DEFAULT_ASYNC_CONFIG,
     };
   }
 

@@ -3,7 +3,7 @@ import { api, onConnection } from './api';
 import { toastError } from './toasts.svelte';
 import { loadSettings } from '../components/settings/settings-state.svelte';
 
-export type View = 'projects' | 'history' | 'cost' | 'settings';
+export type View = 'projects' | 'history' | 'dead-letters' | 'cost' | 'settings';
 
 /** What the Projects view shows: a project's overview, or one of its functions in the workspace. */
 export interface Selection {

@@ -3,7 +3,7 @@
  * changes. Log lines live in a plain array with a reactive count: a reactive array of 100k strings would make
  * every streamed line cost a proxy write.
  */
-import type { FunctionInfo, InvocationResult } from '../../../shared/types';
+import type { FunctionInfo, InvocationResult, InvocationType } from '../../../shared/types';
 import { api } from './api';
 import { newInvocationId } from '../../../shared/invocation-id';
 
@@ -22,6 +22,10 @@ export class InvocationRun {
   failure = $state.raw<{ name: string; message: string } | undefined>();
   lineCount = $state(0);
   stopping = $state(false);
+  /** A streamed response so far (awslambda.streamifyResponse), while the invocation runs. */
+  streamed = $state('');
+  /** An async event's attempt, known from the start for attempts the engine began itself (retries). */
+  attempt = $state<number | undefined>();
 
   constructor(
     readonly id: string,
@@ -32,6 +36,8 @@ export class InvocationRun {
     readonly eventName: string,
     /** What Invoke named: $LATEST, a version or an alias. */
     readonly qualifier = '$LATEST',
+    /** Asked for asynchronously: the card shows the event's first attempt; retries arrive as cards of their own. */
+    readonly invocationType: InvocationType = 'RequestResponse',
   ) {}
 
   /**
@@ -108,6 +114,7 @@ export async function invoke(
   payload: string,
   eventName: string,
   qualifier = '$LATEST',
+  invocationType: InvocationType = 'RequestResponse',
 ): Promise<InvocationRun> {
   const run = new InvocationRun(
     newInvocationId(),
@@ -116,6 +123,7 @@ export async function invoke(
     $state.snapshot(fn),
     eventName,
     qualifier,
+    invocationType,
   );
   add(run);
   try {
@@ -126,6 +134,7 @@ export async function invoke(
       invocationId: run.id,
       trigger: 'ui',
       ...(qualifier === '$LATEST' ? {} : { qualifier }),
+      invocationType,
     });
     run.finish(result);
   } catch (error) {
@@ -164,10 +173,18 @@ api.on('invocation:started', (started) => {
     started.functionId,
     undefined,
     '',
+    '$LATEST',
+    started.invocationType,
   );
+  external.attempt = started.attempt;
   external.requestId = started.requestId;
   external.startedAt = started.startedAt;
   add(external);
 });
 api.on('invocation:log', ({ invocationId, lines }) => find(invocationId)?.push(lines));
+api.on('invocation:chunk', ({ invocationId, text }) => {
+  const run = find(invocationId);
+  // Capped like History's response: a huge stream must not grow the page without bound.
+  if (run && run.streamed.length < 256 * 1024) run.streamed += text;
+});
 api.on('invocation:finished', (result) => find(result.invocationId)?.finish(result));

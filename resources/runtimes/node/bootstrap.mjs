@@ -1,8 +1,10 @@
 // Lambench's Node runtime client: speaks only the Lambda Runtime API (no npm deps, Node 20+).
 // Env: AWS_LAMBDA_RUNTIME_API (host:port), _HANDLER (e.g. src/app.handler), LAMBDA_TASK_ROOT.
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import util from 'node:util';
 import { pathToFileURL } from 'node:url';
 
@@ -226,6 +228,119 @@ async function loadHandler() {
   return fn;
 }
 
+// --- response streaming (awslambda.streamifyResponse), as Lambda's Node runtime offers it ---
+const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+const HTTP_INTEGRATION = 'application/vnd.awslambda.http-integration-response';
+globalThis.awslambda = {
+  streamifyResponse(handler) {
+    handler[STREAMING] = 'response';
+    return handler;
+  },
+  HttpResponseStream: {
+    /** A JSON prelude (statusCode, headers, cookies) and 8 zero bytes, then the body, as Function URLs take it. */
+    from(stream, prelude) {
+      stream.setContentType(HTTP_INTEGRATION);
+      stream.write(JSON.stringify(prelude ?? {}));
+      stream.write(Buffer.alloc(8));
+      return stream;
+    },
+  },
+};
+
+/**
+ * The handler's responseStream: the first write opens a chunked POST to /response with
+ * Lambda-Runtime-Function-Response-Mode: streaming, so an error before any byte still takes the /error path.
+ * An error after bytes went out ends the stream with Lambda's error trailers.
+ */
+class ResponseStream extends Writable {
+  contentType = 'application/octet-stream';
+  req = null;
+  answered = null;
+
+  constructor(id) {
+    super();
+    this.id = id;
+  }
+
+  setContentType(type) {
+    this.contentType = type;
+  }
+
+  open() {
+    if (this.req) return this.req;
+    this.req = http.request({
+      host: HOST,
+      port: PORT,
+      method: 'POST',
+      path: `${BASE}/invocation/${this.id}/response`,
+      headers: {
+        'Content-Type': this.contentType,
+        'Lambda-Runtime-Function-Response-Mode': 'streaming',
+        'Transfer-Encoding': 'chunked',
+        Trailer: 'Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body, Lambench-Log-Bytes',
+      },
+    });
+    this.answered = new Promise((resolve) => {
+      this.req.on('response', (res) => res.resume().on('end', resolve));
+      this.req.on('error', resolve);
+    });
+    return this.req;
+  }
+
+  _write(chunk, _encoding, callback) {
+    this.open().write(chunk, () => callback());
+  }
+
+  _final(callback) {
+    const req = this.open();
+    req.addTrailers({ 'Lambench-Log-Bytes': logBytes });
+    req.end();
+    this.answered.then(() => callback());
+  }
+
+  /** Ends a stream that already sent bytes with the error in trailers; false when nothing was sent yet. */
+  async fail(doc) {
+    if (!this.req) return false;
+    this.req.addTrailers({
+      'Lambda-Runtime-Function-Error-Type': doc.errorType,
+      'Lambda-Runtime-Function-Error-Body': Buffer.from(JSON.stringify(doc)).toString('base64'),
+      'Lambench-Log-Bytes': logBytes,
+    });
+    this.req.end();
+    await this.answered;
+    return true;
+  }
+}
+
+/** Runs a streaming handler: resolves {streamed} once the response went out, or {error} for the /error path. */
+async function runStreaming(handler, event, headers, id) {
+  const stream = new ResponseStream(id);
+  const context = makeContext(headers, id, () => {});
+  let failed;
+  finishCurrent = (err) => {
+    failed = err;
+  };
+  try {
+    await handler(event, stream, context);
+    if (!stream.writableFinished) {
+      if (!stream.writableEnded) stream.end();
+      await new Promise((resolve, reject) => {
+        stream.once('finish', resolve);
+        stream.once('error', reject);
+      });
+    }
+  } catch (err) {
+    failed = err;
+  }
+  if (failed === undefined) return { streamed: true };
+  const doc = toErrorDoc(failed);
+  if (await stream.fail(doc)) {
+    logError('Invoke Error', doc);
+    return { streamed: true };
+  }
+  return { error: failed };
+}
+
 // --- invoke ---
 const FUNCTION_NAME = process.env.AWS_LAMBDA_FUNCTION_NAME ?? '';
 const FUNCTION_VERSION = process.env.AWS_LAMBDA_FUNCTION_VERSION ?? '$LATEST';
@@ -328,12 +443,19 @@ async function loop(handler) {
     if (h['lambda-runtime-trace-id']) process.env._X_AMZN_TRACE_ID = h['lambda-runtime-trace-id'];
     let outcome;
     try {
-      outcome = await run(handler, JSON.parse(next.body.toString()), h, id);
+      const event = JSON.parse(next.body.toString());
+      outcome = handler[STREAMING]
+        ? await runStreaming(handler, event, h, id)
+        : await run(handler, event, h, id);
     } catch (err) {
       outcome = { error: err };
     }
     finishCurrent = null;
     if (outcome.fatal) return; // an uncaught error already reported it
+    if (outcome.streamed) {
+      polling = nextEvent();
+      continue;
+    }
     let body;
     if (!('error' in outcome)) {
       try {
