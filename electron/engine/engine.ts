@@ -169,6 +169,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   services.versions.start();
   asyncInvoker.start();
 
+  let closing: Promise<void> | undefined;
   return {
     handlers: {
       ...appHandlers(services),
@@ -188,24 +189,27 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     },
     events,
     services,
-    async close() {
-      const sweepStopped = services.sweeps.stop(); // ends after the invocation in flight, which shutdown ends
-      const apiClosed = invokeApi.close(); // refuses new requests from now on
-      dockerMonitor.stop();
-      // Not awaited before the pool's shutdown: a request in flight ends when the pool stops its environment.
-      const triggersClosed = triggers.close(); // no schedule or request starts an invocation from now on
-      const asyncStopped = asyncInvoker.stop(); // its attempts in flight end with the pool, and stay queued
-      await pool.shutdown();
-      await asyncStopped;
-      await triggersClosed;
-      await sweepStopped;
-      await apiClosed;
-      await catalog.close();
-      await retention.stop();
-      records.flush(true);
-      db.close();
-    },
+    // Once: a second close (a test's cleanup after its own) must not touch the closed database.
+    close: () => (closing ??= closeOnce()),
   };
+
+  async function closeOnce(): Promise<void> {
+    const sweepStopped = services.sweeps.stop(); // ends after the invocation in flight, which shutdown ends
+    const apiClosed = invokeApi.close(); // refuses new requests from now on
+    dockerMonitor.stop();
+    // Not awaited before the pool's shutdown: a request in flight ends when the pool stops its environment.
+    const triggersClosed = triggers.close(); // no schedule or request starts an invocation from now on
+    const asyncStopped = asyncInvoker.stop(); // its attempts in flight end with the pool, and stay queued
+    await pool.shutdown();
+    await asyncStopped;
+    await triggersClosed;
+    await sweepStopped;
+    await apiClosed;
+    await catalog.close();
+    await retention.stop();
+    records.flush(true);
+    db.close();
+  }
 }
 
 /** The saved endpoint, or the default one if it cannot be used: a bad setting must not stop the engine. */

@@ -288,7 +288,7 @@ export class Invoker {
           // Lambda passes the ARN as invoked: qualified by the alias or version the caller named.
           functionArn:
             `arn:aws:lambda:us-east-1:123456789012:function:${fn.functionName}` +
-            (version.qualifier === LATEST ? '' : `:${version.qualifier}`),
+            (req.qualifier ? `:${req.qualifier}` : ''),
           ...(req.clientContext ? { clientContext: req.clientContext } : {}),
           // Only a streaming runtime calls this: its chunks reach the caller and the UI as they come.
           onChunk: (chunk: Buffer) => {

@@ -12,8 +12,8 @@ export interface Resolved {
   fn: LoadedFunction;
   /** The code version its environments must match: the watcher's counter for $LATEST, 0 for a snapshot. */
   codeVersion: number;
-  /** What the caller named, normalised: $LATEST when nothing was named. */
-  qualifier: string;
+  /** What the caller named, if anything (unqualified runs $LATEST; the ARN the code sees has no suffix). */
+  qualifier?: string;
   /** The version that runs: $LATEST or a number, as Lambda's ExecutedVersion. */
   executedVersion: string;
 }
@@ -48,7 +48,7 @@ export async function resolveQualifier(
   }
   if (version === LATEST) {
     const { fn, codeVersion } = await source.latest(projectId, functionId);
-    return { fn, codeVersion, qualifier: named, executedVersion: LATEST };
+    return { fn, codeVersion, ...(qualifier ? { qualifier } : {}), executedVersion: LATEST };
   }
   const fn = source.snapshot(projectId, functionId, Number(version));
   if (!fn) throw functionNotFound(await source.functionName(projectId, functionId), version);
