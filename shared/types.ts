@@ -57,6 +57,11 @@ export interface FunctionInfo {
   ephemeralStorage: number;
   environment: Record<string, string>;
   reservedConcurrency?: number;
+  /**
+   * ProvisionedConcurrencyConfig.ProvisionedConcurrentExecutions: environments kept initialized. SAM applies it
+   * to the AutoPublishAlias; Lambench applies it to $LATEST (issue 16).
+   */
+  provisionedConcurrency?: number;
   /** Set when Lambench cannot run this function, with the reason. */
   unsupported?: string;
   /** The triggers under the function's `Events` in template.yaml. */

@@ -31,6 +31,7 @@ import { EventsRepo } from './store/events-repo';
 import { HistoryRepo } from './store/history-repo';
 import { InvocationsRepo } from './store/invocations-repo';
 import { MetricsQuery } from './store/metrics-query';
+import { ProvisionedConcurrency } from './runtime/provisioned';
 import { openStore } from './store/open-store';
 import { ProjectsRepo } from './store/projects-repo';
 import { Retention } from './store/retention';
@@ -114,6 +115,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     sweeps: new SweepRunner(db),
     imageBuilder,
   };
+  services.provisioned = new ProvisionedConcurrency(catalog, pool, services.images);
+  services.provisioned.start();
 
   return {
     handlers: {
@@ -131,6 +134,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     async close() {
       const sweepStopped = services.sweeps.stop(); // ends after the invocation in flight, which shutdown ends
       dockerMonitor.stop();
+      services.provisioned?.stop();
       await pool.shutdown();
       await sweepStopped;
       await catalog.close();

@@ -6,6 +6,7 @@ import type { EventBus } from './event-bus';
 import type { ProjectCatalog } from './projects/catalog';
 import type { Invoker } from './runtime/invoker';
 import type { Pool } from './runtime/pool';
+import type { ProvisionedConcurrency } from './runtime/provisioned';
 import type { Settings } from '../../shared/api/settings';
 import type { Db } from './store/database';
 import type { EventsRepo } from './store/events-repo';
@@ -44,4 +45,6 @@ export interface Services {
   sweeps: SweepRunner;
   /** Container-image functions: Dockerfile builds cached by context hash, and ImageUri checks. */
   imageBuilder: FunctionImages;
+  /** Keeps provisioned-concurrency environments initialized (issue 16); set once the engine is up. */
+  provisioned?: ProvisionedConcurrency;
 }

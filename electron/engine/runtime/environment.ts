@@ -51,6 +51,8 @@ export class Environment {
   lastUsed = performance.now();
   /** Set when the configuration changed while this environment was busy. */
   retireAfterUse = false;
+  /** Kept initialized for provisioned concurrency: never reaped for being idle, billed at provisioned prices. */
+  provisioned = false;
   /** Lines written while no invocation was running (init output) go to the next one. */
   private backlog: string[] = [];
   private lineSink: ((line: string) => void) | undefined;
