@@ -183,6 +183,8 @@ export interface InvocationResult {
   maxMemoryUsedMb: number;
   architecture: Architecture;
   environmentId?: string;
+  /** Ran on a provisioned-concurrency environment: never cold, billed at provisioned prices (issue 16). */
+  provisioned?: boolean;
   logs: string;
   logsTruncated: boolean;
 }

@@ -27,6 +27,8 @@ const BACKLOG_LINES = 10_000;
 export interface Phases {
   /** Container (or process) create + start. */
   startMs: number;
+  /** Of startMs, the container create (Docker only); the rest is its start, until the runtime process runs. */
+  createMs?: number;
   /** From start until the runtime first asked for work: runtime and handler init. */
   initMs: number;
 }
@@ -93,6 +95,8 @@ export class Environment {
     }
     const started = env.running.startedAt;
     env.phases.startMs = started - t0;
+    if (env.running.createdAt !== undefined)
+      env.phases.createMs = Math.min(env.phases.startMs, env.running.createdAt - t0);
     api.setCallerCheck((addr) => addr === env.running.callerAddress);
     api.onRuntimeGone(() => env.onRuntimeGone());
     env.running.onLine((line, bytes) => env.onLine(line, bytes));

@@ -9,7 +9,7 @@ import { billedDurationMs, invocationCost, provisionedConcurrencyCost } from '..
 import type { Architecture, InvocationError, InvocationResult } from '../../../shared/types';
 import type { EventBus } from '../event-bus';
 import type { LoadedFunction } from '../projects/template';
-import type { InvocationsRepo } from '../store/invocations-repo';
+import type { InvocationFinish, InvocationsRepo } from '../store/invocations-repo';
 import type { Environment, EnvironmentFailure } from './environment';
 import { LogCollector } from './log-collector';
 import type { Pool } from './pool';
@@ -129,17 +129,31 @@ export class Invoker {
     );
     /** Container create + start of a cold start, for History's phase timeline. */
     let containerStartMs: number | undefined;
+    /** Of containerStartMs: the container create and its start (Docker only). */
+    let startPhases: InvocationFinish['startPhases'];
     /** Ran on a provisioned environment: billed at provisioned-concurrency prices. */
     let provisioned = false;
     const finish = (result: Omit<InvocationResult, keyof typeof base | 'logs' | 'logsTruncated'>) => {
       announce();
-      const full: InvocationResult = { ...base, ...result, logs: logs.text(), logsTruncated: logs.truncated };
+      const full: InvocationResult = {
+        ...base,
+        ...result,
+        ...(provisioned ? { provisioned } : {}),
+        logs: logs.text(),
+        logsTruncated: logs.truncated,
+      };
       // Throttles and failed starts ran no code, so Lambda bills nothing for them.
       const cost =
         full.billedDurationMs > 0
           ? costOf(full.billedDurationMs, memorySizeMb, fn.architecture, provisioned)
           : { gbSeconds: 0, totalUsd: 0 };
-      this.records.finish({ ...full, gbSeconds: cost.gbSeconds, costUsd: cost.totalUsd, containerStartMs });
+      this.records.finish({
+        ...full,
+        gbSeconds: cost.gbSeconds,
+        costUsd: cost.totalUsd,
+        containerStartMs,
+        startPhases,
+      });
       this.events.emit('invocation:finished', full);
       return full;
     };
@@ -193,6 +207,10 @@ export class Invoker {
       lease.env.takeBacklog().forEach((l) => logs.push(l));
       const initDurationMs = cold ? round2(env.phases.initMs) : undefined;
       if (cold) containerStartMs = round2(env.phases.startMs);
+      if (cold && env.phases.createMs !== undefined) {
+        const createMs = round2(env.phases.createMs);
+        startPhases = { createMs, startMs: round2(env.phases.startMs - env.phases.createMs) };
+      }
       if (running.stopRequested) {
         // Stopped while the environment was starting: it never gets the event.
         await env.stop();
