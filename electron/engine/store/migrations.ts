@@ -111,8 +111,8 @@ export const migrations: string[] = [
   // 5 (issue 16): maintained duration histograms, so a function's percentiles over any range are read from a
   // few thousand aggregate rows instead of a sort of every duration. Per function and per UTC minute, hour and
   // day, a count per log bucket of ratio 1.02 (bucket k holds [1.02^k, 1.02^(k+1)) ms). Rows are folded in
-  // by rowid in batches (an insert trigger cost 40% of the insert rate); rows at or below the watermark that
-  // finish or go later are kept by triggers. The backfill is the first fold.
+  // by rowid in batches (an insert trigger cost a third of the insert rate); rows at or below the watermark
+  // that finish or go later are kept by triggers. The backfill is the first fold.
   // Cold-start phases for the timeline (create, start, runtime ready), beside container_start_ms.
   `
   CREATE TABLE duration_histogram (

@@ -1,0 +1,70 @@
+/**
+ * A cold start's phases in the History detail (issue 16), in Chromium through `lambench serve`: the timeline
+ * splits the container create from its start, then init and the handler, with the same figures the engine
+ * recorded.
+ */
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createClient, type WorkbenchClient } from '../../shared/rpc/client';
+import { createWebSocketTransport } from '../../shared/rpc/ws-transport';
+import { launchBrowser, screenshotBothThemes } from '../support/browser';
+import { startServe, type Served } from '../support/serve';
+
+let served: Served;
+let browser: Browser;
+let client: WorkbenchClient;
+let closeClient: () => void;
+const work = mkdtempSync(join(tmpdir(), 'lambench-phases-e2e-'));
+chmodSync(work, 0o755);
+
+beforeAll(async () => {
+  served = await startServe();
+  const transport = createWebSocketTransport(
+    `${served.origin.replace('http', 'ws')}/api?token=${served.token}`,
+    (url) => new WebSocket(url, { headers: { Origin: served.origin } }) as never,
+  );
+  client = createClient(transport);
+  closeClient = () => transport.close();
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  closeClient?.();
+  await browser?.close();
+  await served?.stop();
+});
+
+describe('cold-start phases', () => {
+  it('shows container create, container start, init and invoke for a cold invoke', async () => {
+    const project = await client.call('projects:create', {
+      blueprint: 'nodejs22-hello',
+      path: join(work, 'hello'),
+      name: 'hello',
+    });
+    const cold = await client.call('functions:invoke', {
+      projectId: project.id,
+      functionId: 'HelloWorldFunction',
+      payload: '{}',
+      trigger: 'api',
+    });
+    expect(cold).toMatchObject({ status: 'success', coldStart: true });
+    const detail = await client.call('history:get', { invocationId: cold.invocationId });
+    const { createMs, startMs, containerStartMs } = detail.phases;
+    expect(createMs).toBeGreaterThan(0);
+    expect(startMs).toBeGreaterThan(0);
+    expect(createMs! + startMs!).toBeCloseTo(containerStartMs!, 1);
+
+    const page = await browser.newPage({ viewport: { width: 1024, height: 700 }, colorScheme: 'light' });
+    await page.goto(served.url);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'History' }).click();
+    await page.getByTestId('history-row').first().click();
+    const phases = page.getByTestId('invocation-detail').getByRole('region', { name: 'Phases' });
+    await phases.scrollIntoViewIfNeeded();
+    const label = (await phases.getByRole('img').getAttribute('aria-label')) ?? '';
+    expect(label).toMatch(/^Container create .+, Container start .+, Init \(to runtime ready\) .+, Invoke .+$/);
+    await screenshotBothThemes(page, 'history-phases');
+  });
+});
