@@ -64,7 +64,9 @@ describe('cold-start phases', () => {
     const phases = page.getByTestId('invocation-detail').getByRole('region', { name: 'Phases' });
     await phases.scrollIntoViewIfNeeded();
     const label = (await phases.getByRole('img').getAttribute('aria-label')) ?? '';
-    expect(label).toMatch(/^Container create .+, Container start .+, Init \(to runtime ready\) .+, Invoke .+$/);
+    expect(label).toMatch(
+      /^Container create .+, Container start .+, Init \(to runtime ready\) .+, Invoke .+$/,
+    );
     await screenshotBothThemes(page, 'history-phases');
   });
 });

@@ -7,7 +7,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invocationCost, provisionedConcurrencyCost } from '../../shared/pricing';
-import { docker, ownContainers, startTestEngine, type TestEngine } from '../fixtures/functions/engine-harness';
+import {
+  docker,
+  ownContainers,
+  startTestEngine,
+  type TestEngine,
+} from '../fixtures/functions/engine-harness';
 
 let t: TestEngine;
 
@@ -52,7 +57,12 @@ describe('provisioned concurrency', () => {
     expect(JSON.parse(first.response!)).toMatchObject({ version: 1, served: 1 });
 
     const usage = { durationMs: first.billedDurationMs, memoryMb: 256, arch: first.architecture };
-    const provisioned = provisionedConcurrencyCost({ ...usage, concurrency: 0, hoursConfigured: 0, requests: 1 });
+    const provisioned = provisionedConcurrencyCost({
+      ...usage,
+      concurrency: 0,
+      hoursConfigured: 0,
+      requests: 1,
+    });
     expect(storedCost(first.invocationId)).toBeCloseTo(provisioned.totalUsd, 15);
     expect(provisioned.totalUsd).toBeLessThan(invocationCost(usage).totalUsd);
 

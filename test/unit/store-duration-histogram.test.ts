@@ -66,7 +66,14 @@ function record(db: Db, count: number, seed: number, functionId = 'Orders'): voi
     const throttled = rnd() < 0.02;
     const durationMs = throttled ? 0 : Math.round(0.05 * Math.exp(rnd() * Math.log(400_000)) * 100) / 100;
     const base = { invocationId: randomUUID(), requestId: randomUUID(), projectId: 1, functionId };
-    const start = { ...base, trigger: 'ui', event: '{}', startedAt, memorySizeMb: 128, architecture: 'x86_64' };
+    const start = {
+      ...base,
+      trigger: 'ui',
+      event: '{}',
+      startedAt,
+      memorySizeMb: 128,
+      architecture: 'x86_64',
+    };
     const finish = {
       ...base,
       status: throttled ? ('throttled' as const) : ('success' as const),
@@ -156,7 +163,10 @@ describe('duration histograms', () => {
     const reader = new Database(file, { readonly: true });
     const readOnly = new DurationHistogram(reader);
     expectWithin(readOnly.percentiles(1, 'Orders'), exact(db, 'Orders'));
-    expectWithin(readOnly.percentiles(1, 'Orders', T0 + 7_777, T0 + DAY), exact(db, 'Orders', T0 + 7_777, T0 + DAY));
+    expectWithin(
+      readOnly.percentiles(1, 'Orders', T0 + 7_777, T0 + DAY),
+      exact(db, 'Orders', T0 + 7_777, T0 + DAY),
+    );
     reader.close();
     // MetricsQuery's totals read the same histograms.
     const metrics = new MetricsQuery(db).metrics({
@@ -185,9 +195,13 @@ describe('duration histograms', () => {
     histogram.update();
     db.prepare('DELETE FROM invocations WHERE started_at < ?').run(T0 + DAY);
     expectWithin(histogram.percentiles(1, 'Orders'), exact(db, 'Orders'));
-    const left = db.prepare<[], number>('SELECT sum(count) FROM duration_histogram WHERE span = 60000').pluck();
+    const left = db
+      .prepare<[], number>('SELECT sum(count) FROM duration_histogram WHERE span = 60000')
+      .pluck();
     const ran = db
-      .prepare<[], number>("SELECT count(*) FROM invocations WHERE status != 'running' AND billed_duration_ms > 0")
+      .prepare<[], number>(
+        "SELECT count(*) FROM invocations WHERE status != 'running' AND billed_duration_ms > 0",
+      )
       .pluck();
     expect(left.get()).toBe(ran.get());
     expect(db.prepare('SELECT count(*) FROM duration_histogram WHERE count <= 0').pluck().get()).toBe(0);
@@ -212,7 +226,8 @@ describe('duration histograms', () => {
     old.pragma('user_version = 4');
     withProject(old);
     // Rows as schema 4 held them, written straight in (today's write path knows newer columns).
-    const insert = old.prepare(`INSERT INTO invocations (id, request_id, project_id, function_id, trigger, status,
+    const insert =
+      old.prepare(`INSERT INTO invocations (id, request_id, project_id, function_id, trigger, status,
       started_at, duration_ms, billed_duration_ms, memory_size_mb, architecture, pid)
       VALUES (?, ?, 1, 'Orders', 'ui', ?, ?, ?, ?, 128, 'x86_64', 1)`);
     const rnd = random(5);

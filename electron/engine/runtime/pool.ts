@@ -204,7 +204,11 @@ export class Pool {
     for (const envs of this.byFunction.values()) {
       for (const env of envs) {
         if (env.state === 'stopped') envs.delete(env);
-        else if (env.state === 'ready' && !env.provisioned && now - env.lastUsed > this.settings.keepAliveMs) {
+        else if (
+          env.state === 'ready' &&
+          !env.provisioned &&
+          now - env.lastUsed > this.settings.keepAliveMs
+        ) {
           envs.delete(env);
           void env.stop();
         }

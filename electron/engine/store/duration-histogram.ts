@@ -27,8 +27,7 @@ export const HISTOGRAM_BUCKET_SQL = (duration: string) =>
   `CAST(floor(ln(max(${duration}, 0.01)) * ${SCALE}) AS INTEGER)`;
 
 /** A bucket's estimate: its geometric middle, within HISTOGRAM_MAX_ERROR of any duration in it. */
-export const bucketValue = (bucket: number) =>
-  Math.round(Math.exp((bucket + 0.5) / SCALE) * 1000) / 1000;
+export const bucketValue = (bucket: number) => Math.round(Math.exp((bucket + 0.5) / SCALE) * 1000) / 1000;
 
 const FOLDED = '(SELECT upto FROM duration_histogram_folded)';
 /** Rows whose duration the percentiles count: ended, ran code, belong to a project. */
