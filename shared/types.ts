@@ -267,6 +267,11 @@ export interface CostBreakdown {
   totalUsd: number;
   /** Duration GB-s and dollars per price tier, after the free tier. */
   tiers: { upToGbSeconds: number | null; price: string; gbSeconds: number; usd: number }[];
+  /**
+   * With provisioned concurrency: the configured environments' charge for the month (730 h), GB-s, and the
+   * price per GB-s of duration run on them, which replaces the on-demand tiers (no free tier applies).
+   */
+  provisioned?: { concurrency: number; usd: number; gbSeconds: number; durationPrice: string };
 }
 
 export interface CostCurveMarker {
@@ -287,7 +292,12 @@ export interface MonthlyProjection extends CostBreakdown {
 export interface FunctionUsage {
   projectId: number;
   functionId: string;
-  configured: { memoryMb: number; architecture: Architecture; ephemeralMb: number };
+  configured: {
+    memoryMb: number;
+    architecture: Architecture;
+    ephemeralMb: number;
+    provisionedConcurrency?: number;
+  };
   /** The statistic the projection uses for its default duration. */
   statistic: 'p50';
   /** p50 billed duration, or null when the function has no successful invocation yet. */
