@@ -1,7 +1,7 @@
 /**
- * A cold start's phases in the History detail (issue 16), in Chromium through `lambench serve`: the timeline
- * splits the container create from its start, then init and the handler, with the same figures the engine
- * recorded.
+ * Issue 16 in Chromium through `lambench serve`: a cold start's phases in the History detail (the container
+ * create apart from its start, then init and the handler, as the engine recorded them), and the Cost tab's
+ * projection with provisioned concurrency.
  */
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createClient, type WorkbenchClient } from '../../shared/rpc/client';
 import { createWebSocketTransport } from '../../shared/rpc/ws-transport';
+import { formatUsd } from '../../shared/pricing';
 import { launchBrowser, screenshotBothThemes } from '../support/browser';
 import { startServe, type Served } from '../support/serve';
 
@@ -68,5 +69,31 @@ describe('cold-start phases', () => {
       /^Container create .+, Container start .+, Init \(to runtime ready\) .+, Invoke .+$/,
     );
     await screenshotBothThemes(page, 'history-phases');
+  });
+
+  it('prices a month on provisioned concurrency in the Cost tab', async () => {
+    const page = await browser.newPage({ viewport: { width: 1360, height: 1000 }, colorScheme: 'light' });
+    await page.goto(served.url);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Cost' }).click();
+    await page.getByRole('heading', { name: 'Cost', level: 1 }).waitFor();
+    await page.getByTestId('cost-requests').fill('5000000');
+    await page.getByTestId('cost-per').selectOption('month');
+    await page.getByTestId('cost-duration').fill('120');
+    await page.getByTestId('cost-provisioned').fill('2');
+    const expected = await client.call('cost:monthly', {
+      requests: 5e6,
+      per: 'month',
+      durationMs: 120,
+      memoryMb: Number(await page.getByTestId('cost-memory').inputValue()),
+      provisionedConcurrency: 2,
+    });
+    expect(expected.provisioned?.concurrency).toBe(2);
+    await expect
+      .poll(() => page.getByTestId('cost-provisioned-usd').textContent())
+      .toBe(formatUsd(expected.provisioned!.usd, { digits: 2 }));
+    await expect
+      .poll(() => page.getByTestId('cost-total').textContent())
+      .toBe(formatUsd(expected.totalUsd, { digits: 2 }));
+    await screenshotBothThemes(page, 'cost-provisioned');
   });
 });

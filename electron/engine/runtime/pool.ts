@@ -115,6 +115,16 @@ export class Pool {
     return failures.find((f) => f !== undefined);
   }
 
+  /**
+   * Whether on-demand environments of another configuration are alive (a memory sweep runs other sizes):
+   * provisioning then waits, rather than retiring them between the sweep's runs.
+   */
+  othersAlive(functionKey: string, configKey: string): boolean {
+    return [...this.envsOf(functionKey)].some(
+      (e) => !e.provisioned && e.key !== configKey && e.state !== 'stopped',
+    );
+  }
+
   /** Provisioned environments per function (live ones), for the manager and the status bar. */
   provisionedCount(functionKey: string): number {
     return [...this.envsOf(functionKey)].filter((e) => e.provisioned && e.state !== 'stopped').length;

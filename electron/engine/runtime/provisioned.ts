@@ -4,7 +4,8 @@
  * pool. A pass over the open projects each second starts the missing ones (after the project opens, after a
  * code or config change retired them, after one died), so invokes that find one are never cold.
  * SAM applies the setting to the function's AutoPublishAlias; Lambench has no aliases yet and applies it to
- * $LATEST. Container-image functions are left on demand (their image builds on the first invoke).
+ * $LATEST. Container-image functions are left on demand (their image builds on the first invoke). While a
+ * memory sweep keeps environments of another size alive, provisioning waits instead of retiring them.
  */
 import type { ProjectCatalog } from '../projects/catalog';
 import { environmentFor } from './invoker';
@@ -83,6 +84,7 @@ export class ProvisionedConcurrency {
         this.configured.set(functionKey, count);
         const failed = this.failures.get(functionKey);
         if (failed && Date.now() - failed.at < RETRY_MS) continue;
+        if (this.pool.othersAlive(functionKey, configKey)) continue;
         starts.push(
           this.pool
             .provision(functionKey, configKey, spec, count)
