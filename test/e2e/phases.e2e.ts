@@ -1,9 +1,10 @@
 /**
  * Issue 16 in Chromium through `lambench serve`: a cold start's phases in the History detail (the container
- * create apart from its start, then init and the handler, as the engine recorded them), and the Cost tab's
- * projection with provisioned concurrency.
+ * create apart from its start, then init and the handler, as the engine recorded them), a provisioned
+ * function's REPORT (warm from the first invoke, at provisioned prices) and the Cost tab's projection with
+ * provisioned concurrency.
  */
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -95,5 +96,32 @@ describe('cold-start phases', () => {
       .poll(() => page.getByTestId('cost-total').textContent())
       .toBe(formatUsd(expected.totalUsd, { digits: 2 }));
     await screenshotBothThemes(page, 'cost-provisioned');
+  });
+
+  it('shows a provisioned function first invoke as warm, at the provisioned price', async () => {
+    const dir = join(work, 'provisioned');
+    cpSync(join(import.meta.dirname, '../fixtures/functions/provisioned'), dir, { recursive: true });
+    const project = await client.call('projects:open', { path: dir });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+    await page.goto(served.url);
+    const tree = page.getByRole('tree', { name: 'Projects and functions' });
+    await tree
+      .getByRole('treeitem', { name: /provisioned/ })
+      .first()
+      .click();
+    await tree.getByRole('treeitem', { name: 'Warm' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'Warm' }).isVisible()).toBe(true);
+    // The environments start when the project opens; the engine counts them once they are ready.
+    const warm = async () =>
+      (await client.call('environments:list')).functions.find(
+        (f) => f.projectId === project.id && f.functionId === 'Warm',
+      )?.count;
+    await expect.poll(warm, { timeout: 30_000 }).toBe(2);
+    await page.getByRole('button', { name: 'Invoke', exact: true }).click();
+    const card = page.getByTestId('invocation').first();
+    await expect.poll(() => card.getAttribute('data-status'), { timeout: 30_000 }).toBe('success');
+    expect(await card.getByTestId('report-init').textContent()).toContain('provisioned');
+    expect(await card.textContent()).toContain('provisioned)');
+    await screenshotBothThemes(page, 'report-provisioned');
   });
 });
