@@ -115,7 +115,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     sweeps: new SweepRunner(db),
     imageBuilder,
   };
-  services.provisioned = new ProvisionedConcurrency(catalog, pool, services.images);
+  services.provisioned = new ProvisionedConcurrency(
+    catalog,
+    pool,
+    services.images,
+    () => settingsRepo.get().provisionedConcurrency,
+  );
   services.provisioned.start();
 
   return {

@@ -74,6 +74,16 @@ const fields = {
   /** Subtract Lambda's monthly free tier in cost views. */
   freeTier: z.boolean(),
   theme: z.enum(themes),
+  /**
+   * Provisioned concurrency per function, over the template's ProvisionedConcurrencyConfig (issue 16):
+   * "<projectId>/<functionId>" → environments kept initialized; 0 turns the template's setting off.
+   */
+  provisionedConcurrency: z
+    .record(
+      z.string().regex(/^\d+\/[A-Za-z0-9]+$/, 'Keys are <projectId>/<functionId>'),
+      z.number().int('A whole number').min(0, 'At least 0').max(100, 'At most 100 on a laptop'),
+    )
+    .refine((m) => Object.keys(m).length <= 500, 'At most 500 functions'),
 };
 
 export const settingsSchema = z.object(fields).strict();
@@ -94,6 +104,7 @@ export const defaultSettings: Readonly<Settings> = Object.freeze({
   pricingRegion: 'us-east-1',
   freeTier: true,
   theme: 'system',
+  provisionedConcurrency: {},
 });
 
 /** The settings as saved, and those that are saved but only take effect when Lambench restarts. */

@@ -1,7 +1,8 @@
 /**
  * Provisioned concurrency through the whole engine against real Docker: N environments are initialized once
  * the project is open, invokes on them are warm and billed at provisioned prices, a killed one is replaced,
- * and a code change replaces them all with environments running the new code.
+ * a code change replaces them all with environments running the new code, and the per-function setting
+ * overrides the template.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -102,5 +103,24 @@ describe('provisioned concurrency', () => {
     const fresh = await t.invoke('provisioned', 'Warm');
     expect(fresh.coldStart).toBe(false);
     expect(JSON.parse(fresh.response!)).toMatchObject({ version: 2, served: 1 });
+  });
+
+  it('takes the per-function setting over the template', async () => {
+    const key = (fn: string) => `${t.projects.provisioned}/${fn}`;
+    await t.client.call('settings:update', {
+      partial: { provisionedConcurrency: { [key('OnDemand')]: 1, [key('Warm')]: 0 } },
+    });
+    await expect
+      .poll(() => t.engine.services.provisioned!.status(), POLL)
+      .toEqual([{ functionKey: key('OnDemand'), configured: 1, ready: 1 }]);
+    // The on-demand environment of the code before the change was retired, not counted.
+    await expect.poll(() => t.containers('provisioned', 'OnDemand'), POLL).toHaveLength(1);
+    // Warm's environments are no longer provisioned: keep-alive has them now.
+    expect(t.engine.services.pool.provisionedCount(key('Warm'))).toBe(0);
+    const onDemand = await t.invoke('provisioned', 'OnDemand');
+    expect(onDemand).toMatchObject({ coldStart: false, provisioned: true });
+    await expect(
+      t.client.call('settings:update', { partial: { provisionedConcurrency: { [key('OnDemand')]: -1 } } }),
+    ).rejects.toThrow(/At least 0/);
   });
 });

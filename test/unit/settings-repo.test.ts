@@ -40,6 +40,7 @@ describe('SettingsRepo', () => {
       pricingRegion: 'us-east-1',
       freeTier: true,
       theme: 'system',
+      provisionedConcurrency: {},
     });
   });
 

@@ -7,6 +7,9 @@ import { WorkbenchError } from '../../../shared/rpc/errors';
 import { Environment, type EnvironmentFailure } from './environment';
 import type { EnvironmentSpec, Executor } from './executor';
 
+/** An environment that served this recently counts as in use (see othersInUse). */
+const IN_USE_MS = 5000;
+
 export interface PoolSettings {
   keepAliveMs: number;
   /** Concurrent invocations across all functions (the account limit, scaled to a laptop). */
@@ -116,12 +119,17 @@ export class Pool {
   }
 
   /**
-   * Whether on-demand environments of another configuration are alive (a memory sweep runs other sizes):
-   * provisioning then waits, rather than retiring them between the sweep's runs.
+   * Whether on-demand environments of another configuration are in use (a memory sweep runs other sizes back
+   * to back): provisioning then waits rather than retiring them between the sweep's runs. Idle ones that
+   * have not served for a while (older code) do not count: provisioning retires them.
    */
-  othersAlive(functionKey: string, configKey: string): boolean {
+  othersInUse(functionKey: string, configKey: string): boolean {
+    const recent = performance.now() - IN_USE_MS;
     return [...this.envsOf(functionKey)].some(
-      (e) => !e.provisioned && e.key !== configKey && e.state !== 'stopped',
+      (e) =>
+        !e.provisioned &&
+        e.key !== configKey &&
+        (e.state === 'busy' || e.state === 'starting' || (e.state === 'ready' && e.lastUsed > recent)),
     );
   }
 

@@ -4,8 +4,8 @@
  * pool. A pass over the open projects each second starts the missing ones (after the project opens, after a
  * code or config change retired them, after one died), so invokes that find one are never cold.
  * SAM applies the setting to the function's AutoPublishAlias; Lambench has no aliases yet and applies it to
- * $LATEST. Container-image functions are left on demand (their image builds on the first invoke). While a
- * memory sweep keeps environments of another size alive, provisioning waits instead of retiring them.
+ * $LATEST. The `provisionedConcurrency` setting overrides the template per function. Container-image functions are left on demand (their image builds on the first invoke). While a
+ * memory sweep keeps environments of another size in use, provisioning waits instead of retiring them.
  */
 import type { ProjectCatalog } from '../projects/catalog';
 import { environmentFor } from './invoker';
@@ -33,6 +33,8 @@ export class ProvisionedConcurrency {
     private readonly catalog: ProjectCatalog,
     private readonly pool: Pool,
     private readonly images: Record<string, string>,
+    /** The per-function override setting, read on every pass so a saved change applies within a second. */
+    private readonly overrides: () => Record<string, number> = () => ({}),
   ) {}
 
   start(): void {
@@ -64,11 +66,12 @@ export class ProvisionedConcurrency {
   private async run(): Promise<void> {
     const seen = new Set<string>();
     const starts: Promise<void>[] = [];
+    const overrides = this.overrides();
     for (const project of this.catalog.list()) {
       if (project.missing) continue;
       const functions = await this.catalog.functions(project.id).catch(() => []);
       for (const info of functions) {
-        const count = info.provisionedConcurrency ?? 0;
+        const count = overrides[`${project.id}/${info.id}`] ?? info.provisionedConcurrency ?? 0;
         if (count <= 0 || info.unsupported || info.packageType === 'Image') continue;
         const { fn, codeVersion } = await this.catalog.function(project.id, info.id);
         const req = {
@@ -84,7 +87,7 @@ export class ProvisionedConcurrency {
         this.configured.set(functionKey, count);
         const failed = this.failures.get(functionKey);
         if (failed && Date.now() - failed.at < RETRY_MS) continue;
-        if (this.pool.othersAlive(functionKey, configKey)) continue;
+        if (this.pool.othersInUse(functionKey, configKey)) continue;
         starts.push(
           this.pool
             .provision(functionKey, configKey, spec, count)
