@@ -123,5 +123,18 @@ describe('cold-start phases', () => {
     expect(await card.getByTestId('report-init').textContent()).toContain('provisioned');
     expect(await card.textContent()).toContain('provisioned)');
     await screenshotBothThemes(page, 'report-provisioned');
+
+    // The Configuration tab shows the template's setting and overrides it for this function at once.
+    await page.getByRole('tablist', { name: 'Function' }).getByRole('tab', { name: 'Configuration' }).click();
+    const field = page.getByTestId('provisioned-field');
+    expect(await field.textContent()).toContain('From template.yaml');
+    await field.getByLabel('Provisioned concurrency').fill('1');
+    await field.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => field.textContent()).toContain('Lambench setting, over the template');
+    // Saved as the setting; the second environment goes back to keep-alive (still warm, no longer kept).
+    const { settings } = await client.call('settings:get');
+    expect(settings.provisionedConcurrency).toEqual({ [`${project.id}/Warm`]: 1 });
+    await field.scrollIntoViewIfNeeded();
+    await screenshotBothThemes(page, 'config-provisioned');
   });
 });
