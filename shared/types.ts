@@ -57,6 +57,11 @@ export interface FunctionInfo {
   ephemeralStorage: number;
   environment: Record<string, string>;
   reservedConcurrency?: number;
+  /**
+   * ProvisionedConcurrencyConfig.ProvisionedConcurrentExecutions: environments kept initialized. SAM applies it
+   * to the AutoPublishAlias; Lambench applies it to $LATEST (issue 16).
+   */
+  provisionedConcurrency?: number;
   /** Set when Lambench cannot run this function, with the reason. */
   unsupported?: string;
   /** The triggers under the function's `Events` in template.yaml. */
@@ -195,6 +200,8 @@ export interface InvocationResult {
   maxMemoryUsedMb: number;
   architecture: Architecture;
   environmentId?: string;
+  /** Ran on a provisioned-concurrency environment: never cold, billed at provisioned prices (issue 16). */
+  provisioned?: boolean;
   logs: string;
   logsTruncated: boolean;
   /** 'Event' for an attempt of an asynchronous invocation; absent means RequestResponse. */
@@ -287,6 +294,11 @@ export interface CostBreakdown {
   totalUsd: number;
   /** Duration GB-s and dollars per price tier, after the free tier. */
   tiers: { upToGbSeconds: number | null; price: string; gbSeconds: number; usd: number }[];
+  /**
+   * With provisioned concurrency: the configured environments' charge for the month (730 h), GB-s, and the
+   * price per GB-s of duration run on them, which replaces the on-demand tiers (no free tier applies).
+   */
+  provisioned?: { concurrency: number; usd: number; gbSeconds: number; durationPrice: string };
 }
 
 export interface CostCurveMarker {
@@ -307,7 +319,12 @@ export interface MonthlyProjection extends CostBreakdown {
 export interface FunctionUsage {
   projectId: number;
   functionId: string;
-  configured: { memoryMb: number; architecture: Architecture; ephemeralMb: number };
+  configured: {
+    memoryMb: number;
+    architecture: Architecture;
+    ephemeralMb: number;
+    provisionedConcurrency?: number;
+  };
   /** The statistic the projection uses for its default duration. */
   statistic: 'p50';
   /** p50 billed duration, or null when the function has no successful invocation yet. */

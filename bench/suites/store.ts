@@ -4,7 +4,8 @@
  *        bare INSERT of the same rows into an index-free table.
  *   P4.2 a filtered History page of 50 rows (p50 over several filters and a deep keyset page): ≤ 20 ms,
  *        beside a full `SELECT count(*)` scan.
- *   P4.3 a function's p50/p95/p99 over 1M rows (the slowest of the functions): ≤ 300 ms, beside the scan.
+ *   P4.3 a function's p50/p95/p99 over 1M rows (the slowest of the functions), from the duration histograms:
+ *        ≤ 50 ms, beside the scan. (Issue 16; the fold that keeps the histograms is timed into P4.1.)
  *   P4.4 a month of metrics in daily buckets for a function with ~100k rows: ≤ 1 s.
  *   P4.5 the History view with 100k rows, in Chromium through `lambench serve`: first rows visible ≤ 1 s,
  *        beside the same view over an empty History.
@@ -26,6 +27,7 @@ import {
   type InvocationStart,
 } from '../../electron/engine/store/invocations-repo';
 import { MetricsQuery } from '../../electron/engine/store/metrics-query';
+import { DurationHistogram } from '../../electron/engine/store/duration-histogram';
 import { launchBrowser } from '../../test/support/browser';
 import { startServe } from '../../test/support/serve';
 import { percentile, type BenchRow, type BenchSuite } from '../report';
@@ -115,6 +117,8 @@ function* invocations(count: number, seed = 42): Generator<Row> {
 export interface SeedResult {
   rowsPerSecond: number;
   cpuRowsPerSecond: number;
+  /** Of the wall time, the share spent folding the rows into the duration histograms. */
+  foldShare: number;
 }
 
 /**
@@ -149,8 +153,20 @@ export function seedHistory(file: string, count: number, seed = 42): SeedResult 
     cpu += (c.user + c.system) / 1000;
   }
   if (records.writeError) throw new Error(records.writeError);
+  // Keeping the histograms is part of the write cost: one fold of every row, as the first read would do.
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  new DurationHistogram(db).update();
+  const foldMs = performance.now() - t0;
+  wall += foldMs;
+  const c = process.cpuUsage(c0);
+  cpu += (c.user + c.system) / 1000;
   db.close();
-  return { rowsPerSecond: count / (wall / 1000), cpuRowsPerSecond: count / (cpu / 1000) };
+  return {
+    rowsPerSecond: count / (wall / 1000),
+    cpuRowsPerSecond: count / (cpu / 1000),
+    foldShare: foldMs / wall,
+  };
 }
 
 /** The same rows into one index-free table with plain INSERTs: what SQLite alone costs. */
@@ -258,8 +274,8 @@ function queryRows(db: Db): BenchRow[] {
       value: slowest.ms,
       unit: 'ms',
       baseline: scan,
-      goal: '≤ 300 ms',
-      pass: slowest.ms <= 300,
+      goal: '≤ 50 ms',
+      pass: slowest.ms <= 50,
     },
     {
       id: 'P4.4',
@@ -309,7 +325,7 @@ export const suite: BenchSuite = {
       const rows: BenchRow[] = [
         {
           id: 'P4.1',
-          what: `insert through the write-ahead path, ${ROWS.toLocaleString()} rows (CPU-time rate ${Math.round(seeded.cpuRowsPerSecond).toLocaleString()}/s; load ${os.loadavg()[0].toFixed(1)})`,
+          what: `insert through the write-ahead path, ${ROWS.toLocaleString()} rows, histogram fold included (${(seeded.foldShare * 100).toFixed(1)}% of it; CPU-time rate ${Math.round(seeded.cpuRowsPerSecond).toLocaleString()}/s; load ${os.loadavg()[0].toFixed(1)})`,
           value: seeded.rowsPerSecond,
           unit: 'rows/s',
           baseline: { what: 'bare INSERT, no indexes', value: bare },

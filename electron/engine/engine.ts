@@ -39,6 +39,7 @@ import { EventsRepo } from './store/events-repo';
 import { HistoryRepo } from './store/history-repo';
 import { InvocationsRepo } from './store/invocations-repo';
 import { MetricsQuery } from './store/metrics-query';
+import { ProvisionedConcurrency } from './runtime/provisioned';
 import { openStore } from './store/open-store';
 import { ProjectsRepo } from './store/projects-repo';
 import { Retention } from './store/retention';
@@ -166,8 +167,15 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     asyncEvents,
     invokeApi,
   };
+  services.provisioned = new ProvisionedConcurrency(
+    catalog,
+    pool,
+    services.images,
+    () => settingsRepo.get().provisionedConcurrency,
+  );
   services.versions.start();
   asyncInvoker.start();
+  services.provisioned.start();
 
   let closing: Promise<void> | undefined;
   return {
@@ -197,6 +205,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     const sweepStopped = services.sweeps.stop(); // ends after the invocation in flight, which shutdown ends
     const apiClosed = invokeApi.close(); // refuses new requests from now on
     dockerMonitor.stop();
+    services.provisioned?.stop();
     // Not awaited before the pool's shutdown: a request in flight ends when the pool stops its environment.
     const triggersClosed = triggers.close(); // no schedule or request starts an invocation from now on
     const asyncStopped = asyncInvoker.stop(); // its attempts in flight end with the pool, and stay queued

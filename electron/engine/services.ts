@@ -8,6 +8,7 @@ import type { ProjectCatalog } from './projects/catalog';
 import type { AsyncInvoker } from './runtime/async-invoker';
 import type { Invoker } from './runtime/invoker';
 import type { Pool } from './runtime/pool';
+import type { ProvisionedConcurrency } from './runtime/provisioned';
 import type { Settings } from '../../shared/api/settings';
 import type { AsyncEventsRepo } from './store/async-events-repo';
 import type { InvokeApiEndpoint } from './triggers/invoke-api/endpoint';
@@ -61,4 +62,6 @@ export interface Services {
   asyncEvents: AsyncEventsRepo;
   /** The Lambda Invoke API endpoint; the desktop app and `lambench serve` start it. */
   invokeApi: InvokeApiEndpoint;
+  /** Keeps provisioned-concurrency environments initialized (issue 16); set once the engine is up. */
+  provisioned?: ProvisionedConcurrency;
 }

@@ -63,6 +63,13 @@ export const monthlyInput = z
       .min(512, 'Ephemeral storage is 512–10,240 MB')
       .max(10_240, 'Ephemeral storage is 512–10,240 MB')
       .default(512),
+    /** Environments kept initialized all month (issue 16): billed per hour, their duration at its own price. */
+    provisionedConcurrency: z
+      .number()
+      .int('Provisioned concurrency is a whole number')
+      .min(0, 'Provisioned concurrency is 0 or more')
+      .max(10_000, 'Provisioned concurrency is at most 10,000 here')
+      .optional(),
   })
   .strict()
   .superRefine(noAbsurdVolume);

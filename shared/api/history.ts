@@ -138,6 +138,9 @@ export interface HistoryPage {
 /** Where the time of a cold invocation went: container start, then init, then the handler. */
 export interface InvocationPhases {
   containerStartMs?: number;
+  /** Of containerStartMs, on Docker: the container create, then its start until the runtime process ran. */
+  createMs?: number;
+  startMs?: number;
   initMs?: number;
   invokeMs?: number;
 }

@@ -85,6 +85,16 @@ const fields = {
     .trim()
     .max(128, 'At most 128 characters')
     .regex(/^[A-Za-z0-9_-]*$/, 'Letters, digits, - and _ only'),
+  /**
+   * Provisioned concurrency per function, over the template's ProvisionedConcurrencyConfig (issue 16):
+   * "<projectId>/<functionId>" → environments kept initialized; 0 turns the template's setting off.
+   */
+  provisionedConcurrency: z
+    .record(
+      z.string().regex(/^\d+\/[A-Za-z0-9]+$/, 'Keys are <projectId>/<functionId>'),
+      z.number().int('A whole number').min(0, 'At least 0').max(100, 'At most 100 on a laptop'),
+    )
+    .refine((m) => Object.keys(m).length <= 500, 'At most 500 functions'),
 };
 
 export const settingsSchema = z.object(fields).strict();
@@ -110,6 +120,7 @@ export const defaultSettings: Readonly<Settings> = Object.freeze({
   // SAM's `sam local start-lambda` default, so existing scripts keep working.
   invokeApiPort: 3001,
   invokeApiAccessKeyId: '',
+  provisionedConcurrency: {},
 });
 
 /** The settings as saved, and those that are saved but only take effect when Lambench restarts. */

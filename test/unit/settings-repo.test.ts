@@ -44,6 +44,7 @@ describe('SettingsRepo', () => {
       invokeApiEnabled: true,
       invokeApiPort: 3001,
       invokeApiAccessKeyId: '',
+      provisionedConcurrency: {},
     });
   });
 

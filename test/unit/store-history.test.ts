@@ -262,13 +262,16 @@ describe('history:metrics', () => {
     expect([m.buckets[0].p50, m.buckets[0].p95, m.buckets[0].p99]).toEqual([50, 95, 99]);
     // The throttle has no duration, so the error's 500 ms is the only one in the second bucket.
     expect(m.buckets[1]).toMatchObject({ count: 2, errors: 1, throttles: 1, p50: 500, p99: 500 });
-    expect(m.totals).toMatchObject({ count: 102, errors: 1, throttles: 1, p50: 51, p99: 100 });
+    expect(m.totals).toMatchObject({ count: 102, errors: 1, throttles: 1 });
+    // Totals come from the duration histograms: within 1% of the exact 51 and 100.
+    expect(Math.abs(m.totals.p50! - 51) / 51).toBeLessThan(0.01);
+    expect(Math.abs(m.totals.p99! - 100) / 100).toBeLessThan(0.01);
     expect(m.totals.maxMemoryUsedMb).toBe(64);
     expect(m.totals.memorySizeMb).toBe(256);
     expect(m.totals.gbSeconds).toBeCloseTo(((5050 + 500) / 1000) * 0.25, 9);
   });
 
-  it('gives the same percentiles over the whole history from the duration index as a nearest-rank sort', () => {
+  it('gives percentiles over the whole history within 1% of a nearest-rank sort', () => {
     const durations = Array.from({ length: 257 }, (_, i) => ((i * 7919) % 1000) / 10 + 1);
     const start = Date.now() - 300_000;
     durations.forEach((d, i) => record({ startedAt: start + i * 1000, durationMs: d }));
@@ -277,9 +280,14 @@ describe('history:metrics', () => {
     const nearest = (p: number) => sorted[Math.ceil((p / 100) * sorted.length) - 1];
     const query = new MetricsQuery(db, () => records.flush());
     const expected = { p50: nearest(50), p95: nearest(95), p99: nearest(99) };
-    expect(query.percentiles(1, 'Orders')).toEqual(expected);
+    const within = (got: { p50?: number; p95?: number; p99?: number }) => {
+      for (const k of ['p50', 'p95', 'p99'] as const)
+        expect(Math.abs(got[k]! - expected[k]) / expected[k], k).toBeLessThan(0.01);
+    };
+    within(query.percentiles(1, 'Orders'));
     const whole = query.metrics({ projectId: 1, functionId: 'Orders', bucketMs: 3_600_000 });
-    expect(whole.totals).toMatchObject({ ...expected, count: 258, throttles: 1 });
+    expect(whole.totals).toMatchObject({ count: 258, throttles: 1 });
+    within(whole.totals);
     expect(whole.from).toBe(Math.floor(start / 3_600_000) * 3_600_000);
     expect(query.percentiles(1, 'Nothing')).toEqual({});
   });

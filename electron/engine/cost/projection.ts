@@ -9,6 +9,8 @@ import {
   defaultPriceTable,
   monthlyCost,
   perMonth,
+  provisionedConcurrencyCost,
+  SECONDS_PER_MONTH,
   regionPrices,
   type CurveMarker,
 } from '../../../shared/pricing';
@@ -33,6 +35,7 @@ export function monthlyProjection(input: MonthlyInput): MonthlyProjection {
 }
 
 export function breakdown(usage: Usage, requestsPerMonth: number): CostBreakdown {
+  if (usage.provisionedConcurrency) return provisionedBreakdown(usage, requestsPerMonth);
   const m = monthlyCost({ ...usage, requests: requestsPerMonth });
   return {
     requestsPerMonth: m.requests,
@@ -46,7 +49,50 @@ export function breakdown(usage: Usage, requestsPerMonth: number): CostBreakdown
   };
 }
 
+/**
+ * A month on provisioned concurrency: the configured environments all month, every request and its duration
+ * at the provisioned prices (the free tier does not cover them). Requests beyond what N environments can
+ * serve would spill to on-demand in Lambda; this assumes they fit.
+ */
+function provisionedBreakdown(usage: Usage, requestsPerMonth: number): CostBreakdown {
+  const concurrency = usage.provisionedConcurrency ?? 0;
+  const p = provisionedConcurrencyCost({
+    durationMs: usage.durationMs,
+    memoryMb: usage.memoryMb,
+    arch: usage.arch,
+    region: usage.region,
+    concurrency,
+    hoursConfigured: SECONDS_PER_MONTH / 3600,
+    requests: requestsPerMonth,
+  });
+  const arch = regionPrices(defaultPriceTable, usage.region)[usage.arch];
+  return {
+    requestsPerMonth: p.requests,
+    gbSeconds: p.gbSeconds,
+    billableGbSeconds: p.gbSeconds,
+    computeUsd: p.computeUsd,
+    requestUsd: p.requestUsd,
+    storageUsd: p.storageUsd,
+    totalUsd: p.totalUsd,
+    tiers: [],
+    provisioned: {
+      concurrency,
+      usd: p.provisionedUsd ?? 0,
+      gbSeconds: p.provisionedGbSeconds,
+      durationPrice: arch.provisionedDurationPerGbSecond,
+    },
+  };
+}
+
 function curve(usage: Usage, current: number) {
+  if (usage.provisionedConcurrency) {
+    // No free tier and one duration price: a straight line from the configured charge.
+    const lo = Math.max(1, Math.round(current / 1000));
+    const points = Array.from({ length: CURVE_POINTS + 1 }, (_, i) =>
+      Math.round(lo * ((current * 10) / lo) ** (i / CURVE_POINTS)),
+    ).map((requests) => ({ requests, totalUsd: breakdown(usage, requests).totalUsd }));
+    return { points, markers: [] };
+  }
   // The kinks, found by shared/pricing over a wide range; the chart's range is then chosen around them.
   const kinks = costCurve({ ...usage, maxRequests: current * SHOW_FREE_TIER_WITHIN, samples: 1 }).filter(
     (p): p is typeof p & { markers: CurveMarker[] } => p.markers !== undefined,

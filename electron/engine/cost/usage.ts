@@ -9,7 +9,10 @@ import type { Db } from '../store/database';
 /** Recent behaviour is what a projection should assume; older runs may predate code changes. */
 export const USAGE_WINDOW = 1000;
 
-type Fn = Pick<FunctionInfo, 'id' | 'memorySize' | 'architecture' | 'ephemeralStorage'>;
+type Fn = Pick<
+  FunctionInfo,
+  'id' | 'memorySize' | 'architecture' | 'ephemeralStorage' | 'provisionedConcurrency'
+>;
 
 interface Row {
   billed: number;
@@ -47,7 +50,12 @@ export function functionUsage(db: Db, projectId: number, fn: Fn): FunctionUsage 
   return {
     projectId,
     functionId: fn.id,
-    configured: { memoryMb: fn.memorySize, architecture: fn.architecture, ephemeralMb: fn.ephemeralStorage },
+    configured: {
+      memoryMb: fn.memorySize,
+      architecture: fn.architecture,
+      ephemeralMb: fn.ephemeralStorage,
+      ...(fn.provisionedConcurrency ? { provisionedConcurrency: fn.provisionedConcurrency } : {}),
+    },
     statistic: 'p50',
     durationMs: p50,
     p50BilledMs: p50,

@@ -311,6 +311,7 @@ export class DockerExecutor implements Executor {
 
   async start(spec: EnvironmentSpec): Promise<RunningEnvironment> {
     const container = await this.create(spec);
+    const createdAt = performance.now();
     const listeners: LineListener[] = [];
     const early: [string, number][] = [];
     // Lines written before anyone listens are kept and replayed to the first listener.
@@ -364,6 +365,7 @@ export class DockerExecutor implements Executor {
       handle: info.Id,
       callerAddress,
       startedAt,
+      createdAt,
       onLine(listener) {
         listeners.push(listener);
         if (listeners.length === 1) for (const [line, bytes] of early.splice(0)) listener(line, bytes);

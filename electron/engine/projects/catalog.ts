@@ -276,6 +276,7 @@ function toInfo(projectId: number, fn: LoadedFunction): FunctionInfo {
     ephemeralStorage: fn.ephemeralStorage,
     environment: fn.environment,
     reservedConcurrency: fn.reservedConcurrency,
+    ...(fn.provisionedConcurrency === undefined ? {} : { provisionedConcurrency: fn.provisionedConcurrency }),
     unsupported: fn.unsupported,
     events: fn.events.map(triggerSummary),
     unresolved: fn.unresolved,

@@ -231,6 +231,7 @@ function loadFunction(
   const archs = get('Architectures');
   const arch = Array.isArray(archs) && archs.length > 0 ? String(archs[0]) : 'x86_64';
   const reserved = get('ReservedConcurrentExecutions');
+  const provisioned = obj(get('ProvisionedConcurrencyConfig')).ProvisionedConcurrentExecutions;
   const fnName = get('FunctionName');
   const description = get('Description');
   const autoPublishAlias = serverless ? get('AutoPublishAlias') : undefined;
@@ -253,6 +254,9 @@ function loadFunction(
     environment: env,
     reservedConcurrency:
       reserved === undefined ? undefined : num(reserved, 0, 'ReservedConcurrentExecutions', unresolved),
+    ...(provisioned === undefined
+      ? {}
+      : { provisionedConcurrency: num(provisioned, 0, 'ProvisionedConcurrentExecutions', unresolved) }),
     layers: resolveLayers(rawProps.Layers, layerDefs, r, unresolved),
     events: serverless ? parseEvents(rawProps.Events, new Resolver({ ...ctx, lenient: true })) : [],
     unresolved,

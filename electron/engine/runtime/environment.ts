@@ -27,6 +27,8 @@ const BACKLOG_LINES = 10_000;
 export interface Phases {
   /** Container (or process) create + start. */
   startMs: number;
+  /** Of startMs, the container create (Docker only); the rest is its start, until the runtime process runs. */
+  createMs?: number;
   /** From start until the runtime first asked for work: runtime and handler init. */
   initMs: number;
 }
@@ -51,6 +53,8 @@ export class Environment {
   lastUsed = performance.now();
   /** Set when the configuration changed while this environment was busy. */
   retireAfterUse = false;
+  /** Kept initialized for provisioned concurrency: never reaped for being idle, billed at provisioned prices. */
+  provisioned = false;
   /** Lines written while no invocation was running (init output) go to the next one. */
   private backlog: string[] = [];
   private lineSink: ((line: string) => void) | undefined;
@@ -91,6 +95,8 @@ export class Environment {
     }
     const started = env.running.startedAt;
     env.phases.startMs = started - t0;
+    if (env.running.createdAt !== undefined)
+      env.phases.createMs = Math.min(env.phases.startMs, env.running.createdAt - t0);
     api.setCallerCheck((addr) => addr === env.running.callerAddress);
     api.onRuntimeGone(() => env.onRuntimeGone());
     env.running.onLine((line, bytes) => env.onLine(line, bytes));

@@ -52,6 +52,8 @@ export interface RunningEnvironment {
   callerAddress: string;
   /** performance.now() when the runtime process was started: where the init phase begins. */
   startedAt: number;
+  /** performance.now() when the container existed (created, attached), before it was started; Docker only. */
+  createdAt?: number;
   /** Called for every complete line the environment writes to stdout or stderr. */
   onLine(listener: LineListener): void;
   /** Resolves once, when the environment's process or container has stopped. */

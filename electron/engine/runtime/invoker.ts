@@ -5,11 +5,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { WorkbenchError } from '../../../shared/rpc/errors';
 import { newInvocationId } from '../../../shared/invocation-id';
-import { billedDurationMs, invocationCost } from '../../../shared/pricing';
+import { billedDurationMs, invocationCost, provisionedConcurrencyCost } from '../../../shared/pricing';
 import type { Architecture, InvocationError, InvocationResult, InvocationType } from '../../../shared/types';
 import type { EventBus } from '../event-bus';
 import type { LoadedFunction } from '../projects/template';
-import type { InvocationsRepo } from '../store/invocations-repo';
+import type { InvocationFinish, InvocationsRepo } from '../store/invocations-repo';
 import type { Environment, EnvironmentFailure } from './environment';
 import { LogCollector } from './log-collector';
 import type { Pool } from './pool';
@@ -168,6 +168,10 @@ export class Invoker {
     );
     /** Container create + start of a cold start, for History's phase timeline. */
     let containerStartMs: number | undefined;
+    /** Of containerStartMs: the container create and its start (Docker only). */
+    let startPhases: InvocationFinish['startPhases'];
+    /** Ran on a provisioned environment: billed at provisioned-concurrency prices. */
+    let provisioned = false;
     const finish = (
       result: Omit<InvocationResult, keyof typeof base | keyof typeof asked | 'logs' | 'logsTruncated'>,
     ) => {
@@ -176,6 +180,7 @@ export class Invoker {
         ...base,
         ...result,
         ...asked,
+        ...(provisioned ? { provisioned } : {}),
         logs: logs.text(),
         logsTruncated: logs.truncated,
       };
@@ -183,9 +188,15 @@ export class Invoker {
       // Throttles and failed starts ran no code, so Lambda bills nothing for them.
       const cost =
         full.billedDurationMs > 0
-          ? costOf(full.billedDurationMs, memorySizeMb, fn.architecture)
+          ? costOf(full.billedDurationMs, memorySizeMb, fn.architecture, provisioned)
           : { gbSeconds: 0, totalUsd: 0 };
-      this.records.finish({ ...full, gbSeconds: cost.gbSeconds, costUsd: cost.totalUsd, containerStartMs });
+      this.records.finish({
+        ...full,
+        gbSeconds: cost.gbSeconds,
+        costUsd: cost.totalUsd,
+        containerStartMs,
+        startPhases,
+      });
       this.events.emit('invocation:finished', full);
       return full;
     };
@@ -235,10 +246,15 @@ export class Invoker {
     }
 
     const { env, cold } = lease;
+    provisioned = env.provisioned;
     try {
       lease.env.takeBacklog().forEach((l) => logs.push(l));
       const initDurationMs = cold ? round2(env.phases.initMs) : undefined;
       if (cold) containerStartMs = round2(env.phases.startMs);
+      if (cold && env.phases.createMs !== undefined) {
+        const createMs = round2(env.phases.createMs);
+        startPhases = { createMs, startMs: round2(env.phases.startMs - env.phases.createMs) };
+      }
       if (running.stopRequested) {
         // Stopped while the environment was starting: it never gets the event.
         await env.stop();
@@ -359,12 +375,33 @@ export class Invoker {
   }
 
   private spec(req: InvokeRequest, memoryMb: number): Omit<EnvironmentSpec, 'runtimeApi'> {
-    return {
-      ...environmentConfig(req, memoryMb),
-      id: randomUUID().slice(0, 12),
-      labels: { 'lambench.project': String(req.projectId), 'lambench.function': req.fn.id },
-    };
+    return environmentSpec(req, memoryMb);
   }
+}
+
+/**
+ * The pool's view of an invoke of `req` at its memory size: the configuration key and the spec of a new
+ * environment. Provisioned concurrency (provisioned.ts) starts environments an invoke will then take.
+ */
+export function environmentFor(req: InvokeRequest): {
+  functionKey: string;
+  configKey: string;
+  spec: () => Omit<EnvironmentSpec, 'runtimeApi'>;
+} {
+  const memoryMb = req.memoryMb ?? req.fn.memorySize;
+  return {
+    functionKey: `${req.projectId}/${req.fn.id}`,
+    configKey: configKey(req, memoryMb),
+    spec: () => environmentSpec(req, memoryMb),
+  };
+}
+
+function environmentSpec(req: InvokeRequest, memoryMb: number): Omit<EnvironmentSpec, 'runtimeApi'> {
+  return {
+    ...environmentConfig(req, memoryMb),
+    id: randomUUID().slice(0, 12),
+    labels: { 'lambench.project': String(req.projectId), 'lambench.function': req.fn.id },
+  };
 }
 
 /** What an environment is made from, besides its id and labels. */
@@ -454,14 +491,19 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
 /**
  * Lambda bills whole milliseconds, so an invocation's cost depends only on its billed ms, memory and
  * architecture: the exact decimal arithmetic runs once per combination, not on every warm invoke.
+ * On a provisioned environment the duration has its own (lower) price; the configured concurrency is billed
+ * by the hour whether it runs or not, which the Cost tab's projection shows.
  */
 const costs = new Map<string, { gbSeconds: number; totalUsd: number }>();
-function costOf(billedMs: number, memoryMb: number, arch: Architecture) {
-  const key = `${billedMs}|${memoryMb}|${arch}`;
+function costOf(billedMs: number, memoryMb: number, arch: Architecture, provisioned = false) {
+  const key = `${billedMs}|${memoryMb}|${arch}|${provisioned}`;
   let cost = costs.get(key);
   if (!cost) {
     if (costs.size >= 10_000) costs.clear();
-    const { gbSeconds, totalUsd } = invocationCost({ durationMs: billedMs, memoryMb, arch });
+    const usage = { durationMs: billedMs, memoryMb, arch };
+    const { gbSeconds, totalUsd } = provisioned
+      ? provisionedConcurrencyCost({ ...usage, concurrency: 0, hoursConfigured: 0, requests: 1 })
+      : invocationCost(usage);
     costs.set(key, (cost = { gbSeconds, totalUsd }));
   }
   return cost;

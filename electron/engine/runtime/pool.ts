@@ -7,6 +7,9 @@ import { WorkbenchError } from '../../../shared/rpc/errors';
 import { Environment, type EnvironmentFailure } from './environment';
 import type { EnvironmentSpec, Executor } from './executor';
 
+/** An environment that served this recently counts as in use (see othersInUse). */
+const IN_USE_MS = 5000;
+
 export interface PoolSettings {
   keepAliveMs: number;
   /** Concurrent invocations across all functions (the account limit, scaled to a laptop). */
@@ -25,6 +28,9 @@ export class Pool {
   private readonly byFunction = new Map<string, Set<Environment>>();
   private readonly busy = new Map<string, number>();
   private busyTotal = 0;
+  /** Provisioned environments starting, by function: counted so a second provision() does not start more. */
+  private readonly provisioning = new Map<string, number>();
+  private closed = false;
   private readonly reaper: NodeJS.Timeout;
 
   constructor(
@@ -62,9 +68,12 @@ export class Pool {
     try {
       const envs = this.envsOf(lineage ? `${functionKey}#${lineage}` : functionKey);
       this.retireStale(envs, configKey);
-      for (const idle of envs) {
-        // claim() skips environments that died while idle (they stop themselves and are dropped).
-        if (idle.key === configKey && idle.claim()) return { env: idle, cold: false, release: releaseSlot };
+      // Provisioned environments serve first, as Lambda's do; claim() skips those that died while idle.
+      for (const provisioned of [true, false]) {
+        for (const idle of envs) {
+          if (idle.provisioned === provisioned && idle.key === configKey && idle.claim())
+            return { env: idle, cold: false, release: releaseSlot };
+        }
       }
       const { env, initError } = await Environment.start(this.executor, spec(), configKey);
       if (!initError) {
@@ -76,6 +85,70 @@ export class Pool {
     } catch (error) {
       releaseSlot();
       throw error;
+    }
+  }
+
+  /**
+   * Provisioned concurrency: keeps `count` initialized environments of this configuration for the function,
+   * starting the missing ones (in the background: init is not on any invoke's path) and releasing extra ones
+   * to keep-alive. Environments of another configuration are retired, so a code or config change replaces
+   * them. Resolves when the started ones are ready; a failed start is reported and retried by the next call.
+   */
+  async provision(
+    functionKey: string,
+    configKey: string,
+    spec: () => Omit<EnvironmentSpec, 'runtimeApi'>,
+    count: number,
+  ): Promise<EnvironmentFailure | undefined> {
+    const envs = this.envsOf(functionKey);
+    this.retireStale(envs, configKey);
+    const kept = [...envs].filter((e) => e.provisioned && e.state !== 'stopped');
+    for (const extra of kept.slice(count)) extra.provisioned = false;
+    const missing = count - kept.length - (this.provisioning.get(functionKey) ?? 0);
+    const starts = Array.from({ length: Math.max(0, missing) }, async () => {
+      this.provisioning.set(functionKey, (this.provisioning.get(functionKey) ?? 0) + 1);
+      try {
+        const { env, initError } = await Environment.start(this.executor, spec(), configKey);
+        if (initError) return initError;
+        // Init output belongs to no invocation: Lambda shows provisioned init logs only in CloudWatch.
+        env.takeBacklog();
+        env.provisioned = true;
+        if (!this.closed && this.envsOf(functionKey) === envs && env.key === configKey) envs.add(env);
+        else void env.stop();
+      } finally {
+        this.provisioning.set(functionKey, (this.provisioning.get(functionKey) ?? 1) - 1);
+      }
+    });
+    const failures = await Promise.all(starts);
+    return failures.find((f) => f !== undefined);
+  }
+
+  /**
+   * Whether on-demand environments of another configuration are in use (a memory sweep runs other sizes back
+   * to back): provisioning then waits rather than retiring them between the sweep's runs. Idle ones that
+   * have not served for a while (older code) do not count: provisioning retires them.
+   */
+  othersInUse(functionKey: string, configKey: string): boolean {
+    const recent = performance.now() - IN_USE_MS;
+    return [...this.envsOf(functionKey)].some(
+      (e) =>
+        !e.provisioned &&
+        e.key !== configKey &&
+        (e.state === 'busy' || e.state === 'starting' || (e.state === 'ready' && e.lastUsed > recent)),
+    );
+  }
+
+  /** Provisioned environments per function (live ones), for the manager and the status bar. */
+  provisionedCount(functionKey: string): number {
+    return [...this.envsOf(functionKey)].filter((e) => e.provisioned && e.state !== 'stopped').length;
+  }
+
+  /** The function no longer has provisioned concurrency: its environments fall back to keep-alive. */
+  unprovision(functionKey: string): void {
+    for (const env of this.envsOf(functionKey)) {
+      if (!env.provisioned) continue;
+      env.provisioned = false;
+      env.lastUsed = performance.now();
     }
   }
 
@@ -110,6 +183,7 @@ export class Pool {
   }
 
   async shutdown(): Promise<void> {
+    this.closed = true;
     clearInterval(this.reaper);
     await this.stopAll(true);
   }
@@ -154,7 +228,11 @@ export class Pool {
     for (const envs of this.byFunction.values()) {
       for (const env of envs) {
         if (env.state === 'stopped') envs.delete(env);
-        else if (env.state === 'ready' && now - env.lastUsed > this.settings.keepAliveMs) {
+        else if (
+          env.state === 'ready' &&
+          !env.provisioned &&
+          now - env.lastUsed > this.settings.keepAliveMs
+        ) {
           envs.delete(env);
           void env.stop();
         }

@@ -48,6 +48,7 @@ interface DetailRow extends SummaryRow {
   environment_id: string | null;
   sweep_id: number | null;
   container_start_ms: number | null;
+  phases: string | null;
   logs: string | null;
   logs_truncated: number | null;
 }
@@ -244,8 +245,20 @@ function toDetail(r: DetailRow): InvocationDetail {
     sweepId: opt(r.sweep_id),
     phases: {
       containerStartMs: opt(r.container_start_ms),
+      ...startPhases(r.phases),
       initMs: opt(r.init_duration_ms),
       invokeMs: finished ? opt(r.duration_ms) : undefined,
     },
   };
+}
+
+/** The create/start split of a cold start (issue 16), when it was measured. */
+function startPhases(json: string | null): { createMs?: number; startMs?: number } {
+  if (!json) return {};
+  try {
+    const { createMs, startMs } = JSON.parse(json) as { createMs?: unknown; startMs?: unknown };
+    return typeof createMs === 'number' && typeof startMs === 'number' ? { createMs, startMs } : {};
+  } catch {
+    return {};
+  }
 }

@@ -45,6 +45,8 @@ export interface InvocationFinish extends InvocationResult {
   costUsd: number;
   /** Container (or process) create + start, on a cold start: the first bar of the phase timeline. */
   containerStartMs?: number;
+  /** Of containerStartMs: the container create and its start (Docker), stored as JSON in `phases`. */
+  startPhases?: { createMs: number; startMs: number };
 }
 
 type Write = { kind: 'start'; row: InvocationStart } | { kind: 'finish'; row: InvocationFinish };
@@ -244,6 +246,7 @@ const FINISH_COLUMNS = [
   'environment_id',
   'container_start_ms',
   'memory_size_mb',
+  'phases',
 ] as const;
 
 type Value = string | number | null;
@@ -292,6 +295,7 @@ function finishValues(r: InvocationFinish, into: Value[]): Value[] {
     r.environmentId ?? null,
     r.containerStartMs ?? null,
     r.memorySizeMb,
+    r.startPhases ? JSON.stringify(r.startPhases) : null,
   );
   return into;
 }

@@ -1,13 +1,16 @@
 /**
  * A function's metrics over time, computed inside SQLite so only a few rows per bucket reach JavaScript
  * (turning rows into JS values is what costs most at a million rows): counts and sums by GROUP BY, and
- * nearest-rank percentiles by window functions. Over a function's whole history the percentiles come from
- * the duration index instead, reading three entries rather than sorting every row.
+ * nearest-rank percentiles by window functions per chart bucket. The percentiles of a whole range (or the whole
+ * history) come from the maintained duration histograms instead (within 1%), not a sort of every row.
  * Percentiles count only invocations that ran code (billed > 0): throttles and failed starts have no duration.
  */
 import { METRICS_MAX_BUCKETS, type FunctionMetrics, type MetricsFigures } from '../../../shared/api/history';
 import { WorkbenchError } from '../../../shared/rpc/errors';
 import type { Db } from './database';
+import { DurationHistogram, type Percentiles } from './duration-histogram';
+
+export type { Percentiles };
 
 export interface MetricsInput {
   projectId: number;
@@ -15,12 +18,6 @@ export interface MetricsInput {
   from?: number;
   to?: number;
   bucketMs: number;
-}
-
-export interface Percentiles {
-  p50?: number;
-  p95?: number;
-  p99?: number;
 }
 
 interface AggregateRow {
@@ -44,9 +41,7 @@ export class MetricsQuery {
   private readonly first;
   private readonly aggregates;
   private readonly bucketRanks;
-  private readonly rangeRanks;
-  private readonly ranCount;
-  private readonly nthDuration;
+  private readonly histogram;
 
   constructor(
     db: Db,
@@ -76,20 +71,7 @@ export class MetricsQuery {
          ${range} AND billed_duration_ms > 0)
        WHERE ${ranked('cnt')}`,
     );
-    this.rangeRanks = db.prepare<Record<string, unknown>, { rn: number; cnt: number; d: number }>(
-      `SELECT rn, cnt, d FROM (
-         SELECT duration_ms AS d, row_number() OVER (ORDER BY duration_ms) AS rn, count(*) OVER () AS cnt
-         ${range} AND billed_duration_ms > 0)
-       WHERE ${ranked('cnt')}`,
-    );
-    const ran = `FROM invocations INDEXED BY invocations_by_duration
-      WHERE project_id = ? AND function_id = ? AND billed_duration_ms > 0`;
-    this.ranCount = db.prepare<[number, string], { n: number }>(`SELECT count(*) AS n ${ran}`);
-    this.nthDuration = db
-      .prepare<[number, string, number], number>(
-        `SELECT duration_ms ${ran} ORDER BY duration_ms LIMIT 1 OFFSET ?`,
-      )
-      .pluck();
+    this.histogram = new DurationHistogram(db);
   }
 
   metrics(input: MetricsInput): FunctionMetrics {
@@ -121,25 +103,18 @@ export class MetricsQuery {
       start: from + i * bucketMs,
       ...figures(byBucket.get(i), percentiles.get(i) ?? {}),
     }));
-    // No range given: the whole history, whose percentiles the duration index answers without a sort.
+    // No range given: the whole history, read from the daily histograms alone.
     const whole = input.from === undefined && input.to === undefined;
-    const totals = whole ? this.percentiles(projectId, functionId) : this.rangePercentiles(params);
+    const totals = whole
+      ? this.histogram.percentiles(projectId, functionId)
+      : this.histogram.percentiles(projectId, functionId, from, to);
     return { projectId, functionId, from, to, bucketMs, buckets, totals: figures(sum(rows), totals) };
   }
 
-  /** p50/p95/p99 of every invocation of the function that ran, from the duration index. */
+  /** p50/p95/p99 of every invocation of the function that ran (within 1%, from the histograms). */
   percentiles(projectId: number, functionId: string): Percentiles {
     this.beforeRead();
-    const n = this.ranCount.get(projectId, functionId)?.n ?? 0;
-    if (n === 0) return {};
-    const at = (p: number) => this.nthDuration.get(projectId, functionId, Math.ceil((p * n) / 100) - 1)!;
-    return { p50: at(50), p95: at(95), p99: at(99) };
-  }
-
-  private rangePercentiles(params: Record<string, unknown>): Percentiles {
-    const p: Percentiles = {};
-    for (const r of this.rangeRanks.all(params)) assignRanks(p, r.rn, r.cnt, r.d);
-    return p;
+    return this.histogram.percentiles(projectId, functionId);
   }
 }
 

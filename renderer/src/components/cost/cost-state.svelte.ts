@@ -21,6 +21,8 @@ export const costForm = $state({
   region: 'us-east-1',
   freeTier: true,
   ephemeralMb: 512 as number | null,
+  /** Environments kept initialized all month; 0 is on demand. */
+  provisionedConcurrency: 0 as number | null,
   settingsLoaded: false,
 });
 
