@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { createClient, type WorkbenchClient } from '../../shared/rpc/client';
-import { createWebSocketTransport } from '../../shared/rpc/ws-transport';
+import type { WorkbenchClient } from '../../shared/rpc/client';
+import { connectClient } from '../support/client';
 import { launchBrowser, screenshotBothThemes } from '../support/browser';
 import { startServe, type Served } from '../support/serve';
 
@@ -27,12 +26,7 @@ chmodSync(work, 0o755);
 beforeAll(async () => {
   // Retries a few hundred ms apart instead of Lambda's minutes, so the attempts can be watched arriving.
   served = await startServe({ LAMBENCH_ASYNC_RETRY_DELAYS_MS: '400,400' });
-  const transport = createWebSocketTransport(
-    `${served.origin.replace('http', 'ws')}/api?token=${served.token}`,
-    (url) => new WebSocket(url, { headers: { Origin: served.origin } }) as never,
-  );
-  client = createClient(transport);
-  closeClient = () => transport.close();
+  ({ client, close: closeClient } = connectClient(served));
   cpSync(resolve('test/fixtures/projects/invoke-api'), join(work, 'invoke-api'), { recursive: true });
   projectId = (await client.call('projects:open', { path: join(work, 'invoke-api') })).id;
   browser = await launchBrowser();

@@ -7,28 +7,22 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { formatUsd } from '../../shared/pricing';
-import { createClient, type WorkbenchClient } from '../../shared/rpc/client';
-import { createWebSocketTransport, type WebSocketTransport } from '../../shared/rpc/ws-transport';
+import type { WorkbenchClient } from '../../shared/rpc/client';
+import { connectClient } from '../support/client';
 import { launchBrowser, screenshot } from '../support/browser';
 import { startServe, type Served } from '../support/serve';
 
 let served: Served;
 let browser: Browser;
-let transport: WebSocketTransport | undefined;
+let closeClient: (() => void) | undefined;
 let client: WorkbenchClient;
 let projectId: number;
 
 beforeAll(async () => {
   served = await startServe();
   browser = await launchBrowser();
-  const url = `${served.origin.replace('http', 'ws')}/api?token=${served.token}`;
-  transport = createWebSocketTransport(
-    url,
-    (u) => new WebSocket(u, { headers: { Origin: served.origin } }) as never,
-  );
-  client = createClient(transport);
+  ({ client, close: closeClient } = connectClient(served));
   projectId = (
     await client.call('projects:create', { blueprint: 'nodejs22-hello', path: join(served.home, 'hello') })
   ).id;
@@ -42,7 +36,7 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => {
-  transport?.close();
+  closeClient?.();
   await browser?.close();
   await served?.stop();
 });

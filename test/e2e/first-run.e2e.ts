@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshotBothThemes } from '../support/browser';
+import { launchBrowser, openWorkbench, screenshotBothThemes } from '../support/browser';
 import { startServe, type Served } from '../support/serve';
 
 const REPO = `lambench-e2e-${process.pid}-${Date.now().toString(36)}`;
@@ -40,9 +40,7 @@ beforeAll(async () => {
     PATH: `${bin}:${process.env.PATH}`,
   });
   browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 860 }, colorScheme: 'light' });
-  await page.goto(served.url);
-  await page.locator('[data-testid="docker-status"][data-state="connected"]').waitFor();
+  page = await openWorkbench(browser, served.url, { width: 1280, height: 860 });
 });
 
 afterAll(async () => {

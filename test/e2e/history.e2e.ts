@@ -7,10 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { createClient, type WorkbenchClient } from '../../shared/rpc/client';
-import { createWebSocketTransport } from '../../shared/rpc/ws-transport';
+import type { WorkbenchClient } from '../../shared/rpc/client';
 import type { InvocationResult } from '../../shared/types';
+import { connectClient } from '../support/client';
 import { launchBrowser, screenshotBothThemes } from '../support/browser';
 import { startServe, type Served } from '../support/serve';
 
@@ -24,12 +23,7 @@ chmodSync(work, 0o755);
 
 beforeAll(async () => {
   served = await startServe();
-  const transport = createWebSocketTransport(
-    `${served.origin.replace('http', 'ws')}/api?token=${served.token}`,
-    (url) => new WebSocket(url, { headers: { Origin: served.origin } }) as never,
-  );
-  client = createClient(transport);
-  closeClient = () => transport.close();
+  ({ client, close: closeClient } = connectClient(served));
   browser = await launchBrowser();
 });
 afterAll(async () => {

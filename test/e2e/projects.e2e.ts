@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshotBothThemes } from '../support/browser';
+import { launchBrowser, openWorkbench, screenshotBothThemes } from '../support/browser';
 import { startServe, type Served } from '../support/serve';
 
 let served: Served;
@@ -14,9 +14,7 @@ const work = mkdtempSync(join(tmpdir(), 'lambench-projects-'));
 beforeAll(async () => {
   served = await startServe();
   browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
-  await page.goto(served.url);
-  await page.locator('[data-testid="docker-status"][data-state="connected"]').waitFor();
+  page = await openWorkbench(browser, served.url, { width: 1280, height: 800 });
 });
 afterAll(async () => {
   await browser?.close();

@@ -4,22 +4,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { createClient, type WorkbenchClient } from '../../shared/rpc/client';
-import { createWebSocketTransport, type WebSocketTransport } from '../../shared/rpc/ws-transport';
+import type { WorkbenchClient } from '../../shared/rpc/client';
+import { connectClient } from '../support/client';
 import { launchBrowser, screenshot } from '../support/browser';
 import { startServe, type Served } from '../support/serve';
 
 let served: Served;
 let browser: Browser;
-let transport: WebSocketTransport | undefined;
+let closeClient: (() => void) | undefined;
 
 beforeAll(async () => {
   served = await startServe();
   browser = await launchBrowser();
 });
 afterAll(async () => {
-  transport?.close();
+  closeClient?.();
   await browser?.close();
   await served?.stop();
 });
@@ -34,12 +33,9 @@ const imageState = (page: Page, runtime: string) =>
 
 /** The engine's API as a second client (the UI must follow what it does), over the same WebSocket. */
 function engineClient(): WorkbenchClient {
-  const url = `${served.origin.replace('http', 'ws')}/api?token=${served.token}`;
-  transport = createWebSocketTransport(
-    url,
-    (u) => new WebSocket(u, { headers: { Origin: served.origin } }) as never,
-  );
-  return createClient(transport);
+  const { client, close } = connectClient(served);
+  closeClient = close;
+  return client;
 }
 
 describe('Settings', () => {

@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { createClient, type WorkbenchClient } from '../../shared/rpc/client';
-import { createWebSocketTransport } from '../../shared/rpc/ws-transport';
+import type { WorkbenchClient } from '../../shared/rpc/client';
+import { connectClient } from '../support/client';
 import { launchBrowser, screenshotBothThemes } from '../support/browser';
 import { startServe, type Served } from '../support/serve';
 
@@ -26,12 +25,7 @@ const projects: Record<string, number> = {};
 
 beforeAll(async () => {
   served = await startServe({ LAMBENCH_CLOCK_SCALE: '60' });
-  const transport = createWebSocketTransport(
-    `${served.origin.replace('http', 'ws')}/api?token=${served.token}`,
-    (url) => new WebSocket(url, { headers: { Origin: served.origin } }) as never,
-  );
-  client = createClient(transport);
-  closeClient = () => transport.close();
+  ({ client, close: closeClient } = connectClient(served));
   for (const name of ['triggers-misc', 'hello-httpapi']) {
     cpSync(`test/fixtures/projects/${name}`, join(work, name), { recursive: true });
     projects[name] = (await client.call('projects:open', { path: join(work, name) })).id;

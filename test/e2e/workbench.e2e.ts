@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshot, screenshotBothThemes } from '../support/browser';
+import { launchBrowser, openWorkbench, screenshot, screenshotBothThemes } from '../support/browser';
 import { startServe, type Served } from '../support/serve';
 
 let served: Served;
@@ -17,9 +17,7 @@ beforeAll(async () => {
   cpSync(resolve('test/fixtures/projects/slow-logger'), slowLogger, { recursive: true });
   served = await startServe();
   browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
-  await page.goto(served.url);
-  await page.locator('[data-testid="docker-status"][data-state="connected"]').waitFor();
+  page = await openWorkbench(browser, served.url, { width: 1280, height: 800 });
 });
 afterAll(async () => {
   await browser?.close();

@@ -3,21 +3,19 @@
  * the event id and the first attempt, and the retries it leaves queued in the data home are finished by the
  * next engine that opens that home (the app, or `lambench serve`).
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createEngine } from '../../electron/engine/engine';
 import { until } from '../fixtures/functions/engine-harness';
+import { requireBuiltCli, runCli } from '../support/cli';
 import { ensureLocalImages, LOCAL_IMAGES_JSON } from '../support/images.js';
 
-const CLI = path.resolve('bin/lambench.js');
 let root: string;
 
 beforeAll(async () => {
-  if (!fs.existsSync(path.resolve('out/main/cli.js')))
-    throw new Error('The CLI is not built: run `npm run build` before this test.');
+  requireBuiltCli();
   await ensureLocalImages();
   // The engine this test opens itself uses the local images too.
   process.env.LAMBENCH_IMAGES = LOCAL_IMAGES_JSON;
@@ -29,16 +27,7 @@ afterAll(() => {
   if (root) fs.rmSync(root, { recursive: true, force: true });
 });
 
-function lambench(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { env: { ...process.env, LAMBENCH_HOME: path.join(root, 'home'), LAMBENCH_IMAGES: LOCAL_IMAGES_JSON } },
-      (error, stdout, stderr) => resolve({ code: error ? ((error.code as number) ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const lambench = (...args: string[]) => runCli(path.join(root, 'home'), ...args);
 
 it('prints the event id and leaves the retries for the next engine', async () => {
   const dir = path.join(root, 'invoke-api');

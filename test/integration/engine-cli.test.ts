@@ -2,20 +2,17 @@
  * `lambench invoke` as a user runs it: the BUILT CLI (`npm run build` first) in its own process, with its
  * own engine, against the blueprints and a failing fixture function.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureLocalImages, LOCAL_IMAGES_JSON } from '../support/images.js';
+import { requireBuiltCli, runCli } from '../support/cli';
+import { ensureLocalImages } from '../support/images.js';
 
-const CLI = path.resolve('bin/lambench.js');
 let root: string;
 
 beforeAll(async () => {
-  if (!fs.existsSync(path.resolve('out/main/cli.js'))) {
-    throw new Error('The CLI is not built: run `npm run build` before this test.');
-  }
+  requireBuiltCli();
   await ensureLocalImages();
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'lambench-cli-'));
   fs.chmodSync(root, 0o755);
@@ -25,22 +22,7 @@ afterAll(() => {
   if (root) fs.rmSync(root, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function lambench(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { env: { ...process.env, LAMBENCH_HOME: path.join(root, 'home'), LAMBENCH_IMAGES: LOCAL_IMAGES_JSON } },
-      (error, stdout, stderr) => resolve({ code: error ? ((error.code as number) ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const lambench = (...args: string[]) => runCli(path.join(root, 'home'), ...args);
 
 /** A copy of a project folder, as a user would have it. */
 function project(from: string, name: string): string {

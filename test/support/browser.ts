@@ -26,3 +26,15 @@ export async function screenshotBothThemes(page: Page, name: string): Promise<vo
   }
   await page.emulateMedia({ colorScheme: 'light' });
 }
+
+/** A light page on the served workbench, once its status bar shows Docker connected. */
+export async function openWorkbench(
+  browser: Browser,
+  url: string,
+  viewport: { width: number; height: number },
+): Promise<Page> {
+  const page = await browser.newPage({ viewport, colorScheme: 'light' });
+  await page.goto(url);
+  await page.locator('[data-testid="docker-status"][data-state="connected"]').waitFor();
+  return page;
+}
