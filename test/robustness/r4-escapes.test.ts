@@ -247,9 +247,17 @@ describe('R4 web mode', () => {
         });
         ws.once('open', () => resolve(ws)).once('error', reject);
       });
+    // The answer carrying this request's id: engine events (docker:status, …) can arrive first.
     const call = (ws: WebSocket, raw: string) =>
       new Promise<Record<string, unknown>>((resolve) => {
-        ws.once('message', (d) => resolve(JSON.parse(String(d))));
+        const id = (JSON.parse(raw) as { id: number }).id;
+        const onMessage = (d: unknown) => {
+          const msg = JSON.parse(String(d)) as Record<string, unknown>;
+          if (msg.id !== id) return;
+          ws.off('message', onMessage);
+          resolve(msg);
+        };
+        ws.on('message', onMessage);
         ws.send(raw);
       });
     const ws = await open();
