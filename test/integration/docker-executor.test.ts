@@ -149,7 +149,8 @@ describe('docker executor', () => {
   });
 
   it('runs as the sandbox user with no capabilities and Lambda variables', async () => {
-    const s = spec('id -u; id -g; grep CapEff /proc/self/status; env; pwd');
+    // Alive for a moment: an exited container has no IP address left to inspect (a real runtime keeps polling).
+    const s = spec('sleep 2; id -u; id -g; grep CapEff /proc/self/status; env; pwd');
     const { env, lines, exit } = await runToExit(s);
     expect(exit).toEqual({ exitCode: 0, signal: null, oomKilled: false });
     expect(env.callerAddress).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
