@@ -40,11 +40,12 @@ function storedCost(invocationId: string): number {
 describe('provisioned concurrency', () => {
   it('keeps N environments initialized from the time the project opens', async () => {
     await expect.poll(() => t.containers('provisioned', 'Warm'), POLL).toHaveLength(2);
+    // Containers exist before their init ends: on a loaded machine, wait for both to be ready.
+    await expect
+      .poll(() => t.engine.services.provisioned!.status(), POLL)
+      .toEqual([{ functionKey: `${t.projects.provisioned}/Warm`, configured: 2, ready: 2 }]);
     // The on-demand function starts nothing until it is invoked.
     expect(await t.containers('provisioned', 'OnDemand')).toEqual([]);
-    expect(t.engine.services.provisioned!.status()).toEqual([
-      { functionKey: `${t.projects.provisioned}/Warm`, configured: 2, ready: 2 },
-    ]);
   });
 
   it('serves the first invoke warm, with no init in its REPORT, at the provisioned duration price', async () => {
@@ -86,6 +87,7 @@ describe('provisioned concurrency', () => {
         return now.length === 2 && !now.includes(before[0]);
       }, POLL)
       .toBe(true);
+    await expect.poll(() => t.engine.services.provisioned!.status()[0]?.ready, POLL).toBe(2);
     const after = await t.invoke('provisioned', 'Warm');
     expect(after.coldStart).toBe(false);
   });
