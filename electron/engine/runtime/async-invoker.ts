@@ -218,7 +218,10 @@ export class AsyncInvoker {
         row.qualifier ?? undefined,
       );
       // EventInvokeConfig is the template's whichever version runs (SAM applies it to the AutoPublishAlias).
-      const latest = await this.ctx.catalog.find(row.project_id!, row.function_id).catch(() => found.fn);
+      const latest =
+        found.executedVersion === '$LATEST'
+          ? found.fn
+          : await this.ctx.catalog.find(row.project_id!, row.function_id).catch(() => found.fn);
       fn = { ...found.fn, asyncConfig: latest.asyncConfig };
       this.limits.set(`${row.project_id}/${row.function_id}`, fn.reservedConcurrency ?? Infinity);
       const invocationId = this.firstIds.get(row.id);

@@ -409,8 +409,11 @@ export class TriggerManager {
     triggerSource: string,
   ): Promise<InvocationResult> {
     if (this.closed) throw new WorkbenchError('EngineClosing', 'Lambench is shutting down');
-    const { fn: latest } = await this.deps.catalog.function(projectId, functionId);
-    const resolved = await this.deps.versions.resolve(projectId, functionId, latest.autoPublishAlias);
+    const latest = await this.deps.catalog.function(projectId, functionId);
+    // Without an alias the lookup above is the answer: no second one on the request's path.
+    const resolved = latest.fn.autoPublishAlias
+      ? await this.deps.versions.resolve(projectId, functionId, latest.fn.autoPublishAlias)
+      : { ...latest, executedVersion: '$LATEST' };
     return this.deps.invoker.invoke({
       projectId,
       ...resolved,
