@@ -112,21 +112,22 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const invoker = new Invoker(pool, events, records, functionImages);
   const images = imageMap(settings.images);
   const versions = new VersionService(db, options.home, catalog, events);
-  const triggers = new TriggerManager({
-    catalog,
-    invoker,
-    versions,
-    images,
-    events,
-    db,
-    clock: options.clock ?? clockFromEnv(),
-  });
   const asyncEvents = new AsyncEventsRepo(db, flushFirst);
   const asyncInvoker = new AsyncInvoker(
     asyncEvents,
     { catalog, versions, invoker, pool, events, images },
     { ...asyncOptionsFromEnv(), ...options.async },
   );
+  const triggers = new TriggerManager({
+    catalog,
+    invoker,
+    asyncInvoker,
+    versions,
+    images,
+    events,
+    db,
+    clock: options.clock ?? clockFromEnv(),
+  });
   const invokeApi = new InvokeApiEndpoint({
     catalog,
     versions,

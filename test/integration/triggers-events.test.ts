@@ -20,7 +20,8 @@ let projectId: number;
 
 beforeAll(async () => {
   clock = new FakeClock(START);
-  t = await startTriggerEngine(['triggers-misc'], { clock });
+  // Retries in milliseconds, not Lambda's minutes, so a failing S3 event is dead-lettered within the test.
+  t = await startTriggerEngine(['triggers-misc'], { clock, async: { retryDelaysMs: [50, 100] } });
   projectId = t.projects['triggers-misc'];
 }, 120_000);
 
@@ -85,10 +86,14 @@ describe('schedules', () => {
     expect((await t.client.call('history:list', { projectId, trigger: 'schedule' })).rows).toEqual([]);
     clock.advance(1000);
     const [first] = await rows({ functionId: 'TickFunction', trigger: 'schedule' }, 1);
+    // EventBridge invokes asynchronously: the firing is an event's first attempt.
     expect(first).toMatchObject({
       status: 'success',
       trigger: 'schedule',
       triggerSource: 'TickFunctionEveryMinute',
+      invocationType: 'Event',
+      attempt: 1,
+      asyncEventId: expect.any(String),
     });
     const payload = await event(first);
     expect(Object.keys(payload).sort()).toEqual(
@@ -185,6 +190,10 @@ describe('S3 file drop', () => {
     ).rows;
     expect(all).toHaveLength(2);
     expect(created.map((r) => r.triggerSource).sort()).toEqual(['photos/my cat (1).jpg', 'photos/small.jpg']);
+    expect(created.map((r) => [r.invocationType, r.attempt])).toEqual([
+      ['Event', 1],
+      ['Event', 1],
+    ]);
     const events = await Promise.all(all.map(event));
     const cat = events.find((e) => e.Records[0].s3.object.size === body.length)!;
     const record = cat.Records[0];
@@ -256,6 +265,35 @@ describe('S3 file drop', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect((await t.engine.services.catalog.function(projectId, 'UploadFunction')).codeVersion).toBe(before);
   });
+
+  it('retries a failing function as S3’s asynchronous invoke does, then records its OnFailure destination', async () => {
+    const folder = path.join(t.dirs['triggers-misc'], '.lambench/s3/rejects-bucket');
+    fs.writeFileSync(path.join(folder, 'bad.csv'), 'a,b');
+    // MaximumRetryAttempts: 1 → two attempts, both in History, of one event with one request id.
+    const attempts = await rows({ functionId: 'RejectFunction', trigger: 's3' }, 2);
+    expect(attempts.map((r) => [r.status, r.attempt, r.triggerSource]).sort()).toEqual([
+      ['error', 1, 'bad.csv'],
+      ['error', 2, 'bad.csv'],
+    ]);
+    expect(new Set(attempts.map((r) => r.asyncEventId)).size).toBe(1);
+    const eventId = attempts[0].asyncEventId!;
+    let failed = await t.client.call('async:get', { eventId });
+    for (const deadline = Date.now() + 10_000; failed.status !== 'failed' && Date.now() < deadline;) {
+      await new Promise((r) => setTimeout(r, 50));
+      failed = await t.client.call('async:get', { eventId });
+    }
+    expect(failed).toMatchObject({
+      status: 'failed',
+      attempts: 2,
+      condition: 'RetriesExhausted',
+      destinationType: 'OnFailure',
+      destinationTarget: 'arn:aws:sqs:us-east-1:123456789012:rejects-dlq',
+      lastErrorMessage: 'rejected bad.csv',
+    });
+    const record = JSON.parse(failed.destination!);
+    expect(record.requestPayload.Records[0].s3.object.key).toBe('bad.csv');
+    expect(record.requestContext).toMatchObject({ condition: 'RetriesExhausted', approximateInvokeCount: 2 });
+  }, 60_000);
 });
 
 describe('an engine whose triggers were not started (a CLI command’s)', () => {

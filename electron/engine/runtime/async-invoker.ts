@@ -47,6 +47,8 @@ export interface AsyncRequest {
   functionId: string;
   payload: string;
   trigger: InvokeRequest['trigger'];
+  /** What caused it, for an event a trigger queued: the schedule rule or the object key. */
+  triggerSource?: string;
   qualifier?: string;
   clientContext?: string;
   /** Chosen by the caller (the Invoke API answers with it); a new uuid otherwise. */
@@ -232,6 +234,7 @@ export class AsyncInvoker {
         ...found,
         payload: row.payload,
         trigger: row.trigger as InvokeRequest['trigger'],
+        ...(row.trigger_source === null ? {} : { triggerSource: row.trigger_source }),
         image: this.ctx.images[fn.runtime] ?? '',
         invocationType: 'Event',
         attempt,

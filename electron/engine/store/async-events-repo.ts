@@ -19,6 +19,7 @@ export interface NewAsyncEvent {
   functionId: string;
   qualifier?: string;
   trigger: string;
+  triggerSource?: string;
   payload: string;
   clientContext?: string;
   createdAt: number;
@@ -30,6 +31,7 @@ interface EventRow {
   function_id: string;
   qualifier: string | null;
   trigger: string;
+  trigger_source: string | null;
   payload: string;
   client_context: string | null;
   status: AsyncEventStatus;
@@ -53,7 +55,14 @@ interface EventRow {
 /** What the queue needs to run an event. */
 export type QueuedEvent = Pick<
   EventRow,
-  'id' | 'project_id' | 'function_id' | 'qualifier' | 'trigger' | 'payload' | 'client_context'
+  | 'id'
+  | 'project_id'
+  | 'function_id'
+  | 'qualifier'
+  | 'trigger'
+  | 'trigger_source'
+  | 'payload'
+  | 'client_context'
 > & { attempts: number; throttles: number; createdAt: number };
 
 export type DueEvent = Pick<EventRow, 'id' | 'project_id' | 'function_id'>;
@@ -91,9 +100,9 @@ export class AsyncEventsRepo {
   ) {
     this.statements = new StatementCache(db);
     this.insert = db.prepare(
-      `INSERT INTO async_events (id, project_id, function_id, qualifier, trigger, payload, client_context,
-         status, created_at, updated_at, next_attempt_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
+      `INSERT INTO async_events (id, project_id, function_id, qualifier, trigger, trigger_source, payload,
+         client_context, status, created_at, updated_at, next_attempt_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
     );
     this.due = db.prepare<[number, number], DueEvent>(
       `SELECT id, project_id, function_id FROM async_events INDEXED BY async_events_due
@@ -145,6 +154,7 @@ export class AsyncEventsRepo {
       e.functionId,
       e.qualifier ?? null,
       e.trigger,
+      e.triggerSource ?? null,
       e.payload,
       e.clientContext ?? null,
       e.createdAt,

@@ -203,4 +203,9 @@ export const migrations: string[] = [
   ${HISTOGRAM_FOLD_SQL}
   ALTER TABLE invocations ADD COLUMN phases TEXT;
   `,
+  // 9: what caused an asynchronous event that a trigger queued (the schedule rule, the object key), so each
+  // attempt's History row names its source as a synchronous trigger's does.
+  `
+  ALTER TABLE async_events ADD COLUMN trigger_source TEXT;
+  `,
 ];

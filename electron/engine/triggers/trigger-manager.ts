@@ -1,14 +1,16 @@
 /**
  * Makes the template's event sources live while projects are open: HTTP routes on one local API Gateway
  * for every project, schedules (armed only for projects whose schedules the user switched on) and a
- * folder per S3 bucket. Every triggered invocation goes through the Invoker, recorded in History with its
- * trigger and source. Nothing is live until start() (the app and `lambench serve` call it; a CLI command's
+ * folder per S3 bucket. HTTP routes and SQS batches invoke synchronously through the Invoker; schedules and
+ * file drops queue asynchronous events (as EventBridge and S3 do), so they get Lambda's retries and dead
+ * letters. Every invocation is recorded in History with its trigger and source. Nothing is live until start() (the app and `lambench serve` call it; a CLI command's
  * short-lived engine must not fire schedules or watch folders), and the HTTP port waits for startHttp().
  */
 import type { HttpEndpointStatus, ProjectTriggers, TriggerInfo } from '../../../shared/api/triggers';
 import type { InvocationResult, Project } from '../../../shared/types';
 import type { EventBus } from '../event-bus';
 import type { ProjectCatalog } from '../projects/catalog';
+import type { AsyncInvoker } from '../runtime/async-invoker';
 import type { Invoker, InvokeRequest } from '../runtime/invoker';
 import type { Db } from '../store/database';
 import type { VersionService } from '../versions/version-service';
@@ -29,6 +31,8 @@ import { WorkbenchError } from '../../../shared/rpc/errors';
 export interface TriggerDeps {
   catalog: ProjectCatalog;
   invoker: Invoker;
+  /** EventBridge and S3 invoke asynchronously: their events are queued, retried and dead-lettered. */
+  asyncInvoker: Pick<AsyncInvoker, 'enqueue'>;
   /** The qualifier resolver: SAM points a function's event sources at its AutoPublishAlias when it has one. */
   versions: Pick<VersionService, 'resolve'>;
   /** runtime → image, as the invocation handler uses it. */
@@ -343,7 +347,7 @@ export class TriggerManager {
       this.anchors.set(s.key, anchor);
       this.scheduler.arm(s.key, s.make(anchor.at), (at) => {
         const payload = scheduledEvent(s.arn, at, s.event.input);
-        void this.invoke(projectId, s.functionId, payload, 'schedule', s.ruleName).catch((error) =>
+        void this.invokeAsync(projectId, s.functionId, payload, 'schedule', s.ruleName).catch((error) =>
           console.error(`lambench: schedule ${s.ruleName}: ${(error as Error).message}`),
         );
       });
@@ -395,10 +399,26 @@ export class TriggerManager {
         configurationId: b.event.id,
         time: Date.now(),
       });
-      void this.invoke(projectId, b.functionId, payload, 's3', file.key).catch((error) =>
+      void this.invokeAsync(projectId, b.functionId, payload, 's3', file.key).catch((error) =>
         console.error(`lambench: ${bucket}/${file.key}: ${(error as Error).message}`),
       );
     }
+  }
+
+  /** An asynchronous invocation, as EventBridge and S3 make: queued now, run (and retried) by the async invoker. */
+  private async invokeAsync(
+    projectId: number,
+    functionId: string,
+    payload: string,
+    trigger: InvokeRequest['trigger'],
+    triggerSource: string,
+  ): Promise<void> {
+    if (this.closed) return;
+    const { fn } = await this.deps.catalog.function(projectId, functionId);
+    this.deps.asyncInvoker.enqueue(
+      { projectId, functionId, payload, trigger, triggerSource, qualifier: fn.autoPublishAlias },
+      fn,
+    );
   }
 
   private async invoke(
