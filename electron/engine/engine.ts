@@ -96,6 +96,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       ? new ProcessExecutor()
       : new DockerExecutor(docker, {
           cpuScaling: settings.cpuScaling,
+          // LAMBENCH_RUNTIME_API_SOCKETS=0 keeps every environment's Runtime API on TCP (a diagnostic switch).
+          runtimeApiSockets: process.env.LAMBENCH_RUNTIME_API_SOCKETS !== '0',
           onPullProgress: (p) => events.emit('image:pull', p),
         });
   await executor.reapOrphans().catch(() => 0);

@@ -12,6 +12,7 @@ export function withEnvironmentEvents(executor: Executor, events: EventBus): Exe
       return executor.kind;
     },
     runtimeApiHost: () => executor.runtimeApiHost(),
+    runtimeApiSocketDir: () => executor.runtimeApiSocketDir?.(),
     reapOrphans: () => executor.reapOrphans(),
     async start(spec) {
       const emit = (state: EnvironmentChange['state'], error?: string) =>

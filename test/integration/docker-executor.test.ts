@@ -329,6 +329,59 @@ describe('docker executor', () => {
     }
   });
 
+  it('hands a Node environment its Runtime API on a Unix socket, and falls back to TCP without one', async () => {
+    const socketDir = executor.runtimeApiSocketDir();
+    expect(socketDir).toBeDefined();
+    expect(fs.statSync(socketDir!).mode & 0o777).toBe(0o700);
+    const files = {
+      'app.mjs':
+        'export const handler = async () => ({ env: process.env.LAMBENCH_RUNTIME_API_SOCKET ?? null });',
+    };
+    // With the socket: TCP callers are refused, so an answer can only have come over the socket.
+    // Without it (a path nothing listens on): the client finds no socket and polls over TCP.
+    for (const withSocket of [true, false]) {
+      const socketPath = path.join(socketDir!, `${randomUUID().slice(0, 8)}.sock`);
+      const api = await startRuntimeApi({
+        host: await executor.runtimeApiHost(),
+        allowCaller: withSocket ? () => false : 'hold',
+        ...(withSocket ? { socketPath } : {}),
+      });
+      if (!withSocket) fs.writeFileSync(socketPath, ''); // a file, not a socket: connect fails
+      expect(api.socketPath).toBe(withSocket ? socketPath : undefined);
+      const s = spec('', {
+        runtime: 'nodejs22.x',
+        handler: 'app.handler',
+        image: images['nodejs22.x'],
+        runtimeApi: api.address,
+        runtimeApiSocket: socketPath,
+      });
+      s.codeDir = tempDir(files);
+      const env = await executor.start(s);
+      const lines: string[] = [];
+      env.onLine((l) => lines.push(l));
+      if (!withSocket) api.setCallerCheck((addr) => addr === env.callerAddress);
+      try {
+        await Promise.race([
+          api.firstPoll,
+          env.exited.then(() => Promise.reject(new Error(lines.join('\n')))),
+        ]);
+        const o = await api.invoke({
+          requestId: randomUUID(),
+          payload: '{}',
+          deadlineMs: Date.now() + 10_000,
+          functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:docker-test-fn',
+        });
+        expect(o.ok, o.body).toBe(true);
+        // The socket's variable is the runtime client's, not the function's.
+        expect(JSON.parse(o.body)).toEqual({ env: null });
+      } finally {
+        await env.destroy();
+        await api.close();
+      }
+      expect(fs.existsSync(socketPath)).toBe(!withSocket); // the API removes its own socket
+    }
+  });
+
   it('measures create+start time', async () => {
     const times: number[] = [];
     const envs: RunningEnvironment[] = [];

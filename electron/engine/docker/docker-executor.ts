@@ -31,6 +31,9 @@ import { resourcesDir } from '../resources';
 export const AWS_IMAGE_PREFIX = 'public.ecr.aws/lambda/';
 /** Lambda's sbx_user1051. */
 export const SANDBOX_USER = '993:990';
+/** Where Lambench's Node runtime client finds its environment's Runtime API socket (RUNTIME_API_SOCKET_ENV). */
+const RUNTIME_API_SOCKET = '/run/lambench/runtime-api.sock';
+const RUNTIME_API_SOCKET_ENV = 'LAMBENCH_RUNTIME_API_SOCKET';
 /** Lambda gives one full vCPU at this memory size. */
 export const MB_PER_VCPU = 1769;
 
@@ -43,6 +46,8 @@ export interface DockerExecutorOptions {
   runtimesDir?: string;
   pidsLimit?: number;
   region?: string;
+  /** Hand Node environments their Runtime API on a Unix socket where possible (default true). */
+  runtimeApiSockets?: boolean;
   /** Progress of pulls that start() triggers for a missing image. */
   onPullProgress?: (p: ImagePullProgress) => void;
 }
@@ -176,6 +181,7 @@ export class DockerExecutor implements Executor {
   readonly owner: string;
   private gateway?: Promise<string>;
   private cpus?: Promise<number>;
+  private socketDir?: string;
 
   constructor(
     private readonly client: DockerClient,
@@ -186,6 +192,21 @@ export class DockerExecutor implements Executor {
 
   private get docker(): Docker {
     return this.client.docker;
+  }
+
+  /**
+   * Only where Docker bind-mounts a host socket as a socket: a Linux host's own engine (Docker Desktop's VM
+   * on macOS or Windows cannot pass one through). A 0700 folder of this process's, removed on exit.
+   */
+  runtimeApiSocketDir(): string | undefined {
+    if (process.platform !== 'linux' || !this.client.local || this.opts.runtimeApiSockets === false)
+      return undefined;
+    if (this.socketDir === undefined) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lambench-rt-'));
+      process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+      this.socketDir = dir;
+    }
+    return this.socketDir;
   }
 
   /**
@@ -222,9 +243,15 @@ export class DockerExecutor implements Executor {
     if (!awsImage)
       binds.push(`${this.opts.runtimesDir ?? path.join(resourcesDir(), 'runtimes')}:/var/runtime:ro`);
     binds.push(...layerBinds(spec.layerDirs.map((d) => path.resolve(d))));
+    const env = lambdaEnvironment(spec, { region: this.opts.region, awsImage });
+    // Lambench's Node client takes the Unix socket (and falls back to TCP if it cannot connect).
+    if (spec.runtimeApiSocket && !awsImage && spec.runtime.startsWith('nodejs')) {
+      binds.push(`${spec.runtimeApiSocket}:${RUNTIME_API_SOCKET}:ro`);
+      env[RUNTIME_API_SOCKET_ENV] = RUNTIME_API_SOCKET;
+    }
     return this.hardened(spec, {
       Cmd: runtimeCommand(spec, bootstrapPath(spec)),
-      Env: toDockerEnv(lambdaEnvironment(spec, { region: this.opts.region, awsImage })),
+      Env: toDockerEnv(env),
       WorkingDir: '/var/task',
       Binds: binds,
     });

@@ -2,6 +2,7 @@
  * One execution environment: a Runtime API endpoint plus the container (or process) polling it.
  * States follow Lambda's: starting → ready ⇄ busy → stopped. One invocation at a time.
  */
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { EnvironmentSpec, Executor, ExitInfo, RunningEnvironment } from './executor';
 import { startRuntimeApi, type InitError, type InvokeOutcome, type RuntimeApi } from './runtime-api';
@@ -82,8 +83,16 @@ export class Environment {
     key: string,
   ): Promise<{ env: Environment; initError?: EnvironmentFailure }> {
     // Requests wait until the container's address is known: a fast runtime polls before start() returns.
-    const api = await startRuntimeApi({ host: await executor.runtimeApiHost(), allowCaller: 'hold' });
-    const env = new Environment({ ...spec, runtimeApi: api.address }, key);
+    const socketDir = executor.runtimeApiSocketDir?.();
+    const api = await startRuntimeApi({
+      host: await executor.runtimeApiHost(),
+      allowCaller: 'hold',
+      ...(socketDir ? { socketPath: join(socketDir, `${spec.id}.sock`) } : {}),
+    });
+    const env = new Environment(
+      { ...spec, runtimeApi: api.address, ...(api.socketPath ? { runtimeApiSocket: api.socketPath } : {}) },
+      key,
+    );
     env.api = api;
     const t0 = performance.now();
     try {

@@ -26,6 +26,8 @@ export interface EnvironmentSpec {
   image: string;
   /** host:port of this environment's Runtime API, as seen from inside the environment. */
   runtimeApi: string;
+  /** A host path where the same Runtime API answers on a Unix socket, for the executor to hand in. */
+  runtimeApiSocket?: string;
   /** Labels for everything this environment creates (project, function, config hash). */
   labels: Record<string, string>;
   /** 'Image': `image` is the function itself; its own entrypoint runs, with no code or client mounted. */
@@ -70,6 +72,11 @@ export interface Executor {
   kind: 'docker' | 'process';
   /** The host address the Runtime API must bind to so that environments, and only they, can reach it. */
   runtimeApiHost(): Promise<string>;
+  /**
+   * A private folder for environments' Runtime API Unix sockets, when this executor can hand one in
+   * (Docker on this machine); undefined keeps every environment on TCP.
+   */
+  runtimeApiSocketDir?(): string | undefined;
   /** Starts an environment whose runtime client polls `spec.runtimeApi`. */
   start(spec: EnvironmentSpec): Promise<RunningEnvironment>;
   /** Removes every environment this executor (or an earlier run of Lambench) left behind. */

@@ -11,9 +11,14 @@
  *
  * Invocations are handed out FIFO to `GET /next` long-polls. This is the warm-invoke hot path, so the
  * per-request work is a path split, a map lookup and one writeHead.
+ *
+ * With `socketPath`, the same API is also served on a Unix socket that only this environment's container
+ * has mounted (api.socketPath). Lambench's own runtime clients use it: a write into a container over the
+ * Docker bridge costs the sender the whole TCP path through the veth pair, a Unix socket a copy.
  */
+import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import net, { type AddressInfo, type Socket } from 'node:net';
 import { randomFillSync } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 
@@ -67,6 +72,8 @@ export type InvokeOutcome =
 export interface RuntimeApi {
   /** 'host:port': the value for AWS_LAMBDA_RUNTIME_API. */
   readonly address: string;
+  /** The Unix socket serving the same API, when one was asked for and could be made. */
+  readonly socketPath?: string;
   setCallerCheck(fn: (addr: string) => boolean): void;
   /**
    * Called when the runtime's waiting /next poll is closed from its side: a runtime never does that
@@ -202,6 +209,8 @@ export async function startRuntimeApi(opts: {
    * can poll before its container's address is known, and must not be refused for that.
    */
   allowCaller?: ((addr: string) => boolean) | 'hold';
+  /** Also listen here (a host path the container gets mounted); its callers need no address check. */
+  socketPath?: string;
 }): Promise<RuntimeApi> {
   let allow: ((addr: string) => boolean) | undefined =
     opts.allowCaller === 'hold' ? undefined : (opts.allowCaller ?? (() => true));
@@ -368,12 +377,14 @@ export async function startRuntimeApi(opts: {
     res: http.ServerResponse,
     arrivedAt = performance.now(),
   ): void => {
-    if (!allow) {
+    // A Unix socket caller is the one container the socket is mounted into: nothing to check or wait for.
+    const unix = req.socket.remoteAddress === undefined;
+    if (!allow && !unix) {
       if (held.length < MAX_HELD) held.push([req, res, arrivedAt]);
       else send(res, 503, errorBody('ServiceUnavailable', 'The environment is still starting'));
       return;
     }
-    if (!allow(normalizeAddress(req.socket.remoteAddress))) {
+    if (!unix && !allow!(normalizeAddress(req.socket.remoteAddress))) {
       req.resume();
       return send(res, 403, errorBody('AccessDenied', 'Caller is not this environment'));
     }
@@ -421,9 +432,11 @@ export async function startRuntimeApi(opts: {
   });
   const { port } = server.address() as AddressInfo;
   const hostPart = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  const unixServer = opts.socketPath ? await listenUnix(opts.socketPath, server) : undefined;
 
   const api: RuntimeApi = {
     address: `${hostPart}:${port}`,
+    ...(unixServer ? { socketPath: opts.socketPath } : {}),
     firstPoll,
     initError,
     setCallerCheck(fn) {
@@ -482,9 +495,34 @@ export async function startRuntimeApi(opts: {
       waiter = null;
       for (const [, res] of held.splice(0)) res.destroy();
       const done = new Promise<void>((r) => server.close(() => r()));
+      const unixDone = new Promise<void>((r) => (unixServer ? unixServer.close(() => r()) : r()));
       for (const s of sockets) s.destroy();
-      await done;
+      await Promise.all([done, unixDone]);
+      if (unixServer) fs.rmSync(opts.socketPath!, { force: true });
     },
   };
   return api;
+}
+
+/**
+ * A Unix socket whose connections the HTTP server serves; undefined (TCP only) when it cannot be made.
+ * Mode 0666 so the container's sandbox user can connect; the folder it is in keeps everyone else out.
+ */
+async function listenUnix(socketPath: string, server: http.Server): Promise<net.Server | undefined> {
+  const unix = net.createServer((socket) => server.emit('connection', socket));
+  try {
+    fs.rmSync(socketPath, { force: true });
+    await new Promise<void>((resolve, reject) => {
+      unix.once('error', reject);
+      unix.listen(socketPath, () => {
+        unix.off('error', reject);
+        resolve();
+      });
+    });
+    fs.chmodSync(socketPath, 0o666);
+    return unix;
+  } catch {
+    unix.close();
+    return undefined;
+  }
 }

@@ -1,5 +1,7 @@
 import Database from 'better-sqlite3';
 import { copyFileSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import { migrations } from './migrations';
 
 export type Db = Database.Database;
@@ -25,7 +27,7 @@ export function openDatabase(file: string): Db {
     // quarter of the insert rate at 1M rows; the cache only grows as the history does).
     db.pragma('cache_size = -65536');
     migrate(db, file, isNew);
-    checkpointWhenIdle(db);
+    checkpointOffThread(db, file, nativeBinding);
     return db;
   } catch (error) {
     db.close();
@@ -58,17 +60,59 @@ function migrate(db: Db, file: string, isNew: boolean): void {
 
 /**
  * SQLite's automatic checkpoint runs inside whichever commit crosses the threshold, stalling that invoke
- * for up to tens of milliseconds. Checkpoint on a timer instead, off the invoke path.
+ * for up to tens of milliseconds; a checkpoint on a timer on this thread stalls whatever runs then (about
+ * 100 ms each under sustained load here). So a worker thread checkpoints, on its own connection: in WAL
+ * mode a PASSIVE checkpoint never blocks this connection's writes. If the worker cannot start, this
+ * thread does it.
  */
-function checkpointWhenIdle(db: Db, everyMs = 2000): void {
+function checkpointOffThread(db: Db, file: string, nativeBinding: string | undefined, everyMs = 2000): void {
   db.pragma('wal_autocheckpoint = 0');
-  const timer = setInterval(() => {
-    if (!db.open) return clearInterval(timer);
+  const checkpoint = () => {
     try {
       db.pragma('wal_checkpoint(PASSIVE)');
     } catch {
       // Busy or read-only: the next tick tries again.
     }
-  }, everyMs);
+  };
+  let worker: Worker | undefined;
+  if (file !== ':memory:') {
+    try {
+      worker = new Worker(CHECKPOINTER, {
+        eval: true,
+        workerData: { driver: createRequire(import.meta.url).resolve('better-sqlite3'), file, nativeBinding },
+      });
+      worker.unref();
+      worker.on('error', () => (worker = undefined));
+    } catch {
+      worker = undefined;
+    }
+  }
+  const timer = setInterval(() => (worker ? worker.postMessage('checkpoint') : checkpoint()), everyMs);
   timer.unref();
+  // The worker's connection closes with this one (so the last close still folds the WAL into the file).
+  const close = db.close.bind(db);
+  db.close = () => {
+    clearInterval(timer);
+    worker?.postMessage('close');
+    worker = undefined;
+    return close();
+  };
 }
+
+/** The checkpoint worker: its own connection to the same file, a PASSIVE checkpoint per message. */
+const CHECKPOINTER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file, workerData.nativeBinding ? { nativeBinding: workerData.nativeBinding } : {});
+db.pragma('busy_timeout = 0');
+parentPort.on('message', (message) => {
+  if (message === 'close') {
+    db.close();
+    parentPort.close();
+    return;
+  }
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+  } catch {}
+});
+`;
