@@ -64,6 +64,8 @@ export interface EngineOptions {
   executor?: 'docker' | 'process';
   keepAliveMs?: number;
   concurrencyLimit?: number;
+  /** Pre-started spare containers (runtime/spares.ts); default on, LAMBENCH_SPARES=0 turns them off. */
+  spares?: boolean;
   /** The schedules' time (tests drive a fake one); LAMBENCH_CLOCK_SCALE speeds the real one up. */
   clock?: Clock;
   /** Retry and throttle delays of asynchronous invocation (tests use ms); else LAMBENCH_ASYNC_* or Lambda's. */
@@ -105,6 +107,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const pool = new Pool(withEnvironmentEvents(executor, events), {
     keepAliveMs: options.keepAliveMs ?? settings.keepAliveSeconds * 1000,
     globalLimit: options.concurrencyLimit ?? settings.concurrencyLimit,
+    spares: options.spares ?? process.env.LAMBENCH_SPARES !== '0',
   });
   const functionImages = new FunctionImages(docker, {
     projectName: (projectId) => catalog.get(projectId).name,

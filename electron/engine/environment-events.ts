@@ -5,6 +5,7 @@ import type { EnvironmentSpec, Executor } from './runtime/executor';
 /**
  * Wraps an executor so every environment's start, failed start and exit is pushed as
  * `environment:changed`: the Docker task panel shows starts, the status bar recounts warm environments.
+ * Spares (runtime/spares.ts) stay out of it until taken: they serve nobody while they wait.
  */
 export function withEnvironmentEvents(executor: Executor, events: EventBus): Executor {
   return {
@@ -13,20 +14,26 @@ export function withEnvironmentEvents(executor: Executor, events: EventBus): Exe
     },
     runtimeApiHost: () => executor.runtimeApiHost(),
     runtimeApiSocketDir: () => executor.runtimeApiSocketDir?.(),
+    canHoldInit: (spec) => executor.canHoldInit?.(spec) ?? false,
     reapOrphans: () => executor.reapOrphans(),
     async start(spec) {
       const emit = (state: EnvironmentChange['state'], error?: string) =>
         events.emit('environment:changed', { ...describe(spec), state, error, at: Date.now() });
-      emit('starting');
+      // A spare is not an environment of the function until a cold start takes it (taken, below).
+      const spare = spec.holdInit === true;
+      if (!spare) emit('starting');
       try {
         const running = await executor.start(spec);
-        emit('started');
+        if (!spare) emit('started');
         void running.exited.then(() => emit('stopped'));
         return running;
       } catch (error) {
-        emit('failed', (error as Error).message);
+        if (!spare) emit('failed', (error as Error).message);
         throw error;
       }
+    },
+    taken(spec) {
+      events.emit('environment:changed', { ...describe(spec), state: 'started', at: Date.now() });
     },
   };
 }

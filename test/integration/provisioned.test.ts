@@ -102,6 +102,8 @@ describe('provisioned concurrency', () => {
         return now.length === 2 && now.every((id) => !before.includes(id));
       }, POLL)
       .toBe(true);
+    // Created is not initialized: under load the new ones may still be in init.
+    await expect.poll(() => t.engine.services.provisioned!.status()[0]?.ready, POLL).toBe(2);
     const fresh = await t.invoke('provisioned', 'Warm');
     expect(fresh.coldStart).toBe(false);
     expect(JSON.parse(fresh.response!)).toMatchObject({ version: 2, served: 1 });

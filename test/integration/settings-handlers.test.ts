@@ -42,7 +42,7 @@ const failure = (promise: Promise<unknown>) =>
 describe('settings handlers', () => {
   it('returns the defaults, and applies keep-alive, concurrency and images live', async () => {
     expect(await client.call('settings:get')).toEqual({ settings: defaultSettings, pendingRestart: [] });
-    expect(engine.services.pool.settings).toEqual({ keepAliveMs: 600_000, globalLimit: 20 });
+    expect(engine.services.pool.settings).toEqual({ keepAliveMs: 600_000, globalLimit: 20, spares: true });
     const images = engine.services.images;
 
     const state = await client.call('settings:update', {
@@ -54,7 +54,7 @@ describe('settings handlers', () => {
     });
     expect(state.settings).toMatchObject({ keepAliveSeconds: 30, concurrencyLimit: 3, theme: 'system' });
     expect(state.pendingRestart).toEqual([]);
-    expect(engine.services.pool.settings).toEqual({ keepAliveMs: 30_000, globalLimit: 3 });
+    expect(engine.services.pool.settings).toEqual({ keepAliveMs: 30_000, globalLimit: 3, spares: true });
     // The same object the invocation handler reads, now with the override over LAMBENCH_IMAGES.
     expect(engine.services.images).toBe(images);
     expect(images['nodejs22.x']).toBe('example.org/custom/node:22');
@@ -99,7 +99,7 @@ describe('settings handlers', () => {
       retentionDays: 7,
     });
     expect(pendingRestart).toEqual([]);
-    expect(engine.services.pool.settings).toEqual({ keepAliveMs: 30_000, globalLimit: 3 });
+    expect(engine.services.pool.settings).toEqual({ keepAliveMs: 30_000, globalLimit: 3, spares: true });
     expect(engine.services.docker.endpoint).toBe('unix:///var/run/docker.sock');
     expect(engine.services.settings.get().retentionDays).toBe(7);
   });

@@ -93,7 +93,8 @@ describe('a process killed mid-invoke', () => {
     const script = `
       import { createEngine } from '${path.resolve('electron/engine/engine.ts')}';
       import { createDirectClient } from '${path.resolve('electron/engine/direct-client.ts')}';
-      const engine = await createEngine({ home: ${JSON.stringify(home)} });
+      // No spares: the one container left behind below is the hanging invoke's own.
+      const engine = await createEngine({ home: ${JSON.stringify(home)}, spares: false });
       const client = createDirectClient(engine);
       const project = await client.call('projects:open', { path: ${JSON.stringify(path.join(t.root, 'node'))} });
       client.on('invocation:log', (l) => {

@@ -368,7 +368,10 @@ describe('DeploymentPreference on a local clock', () => {
       expect((await alias()).deployment).toBeUndefined();
 
       fs.writeFileSync(path.join(dir, 'src/app.mjs'), code('B'));
-      await settle();
+      // The watcher's notice can take longer than settle() on a loaded machine: wait for version 2 itself.
+      const published = async () =>
+        (await t.client.call('versions:list', { projectId: id, functionId: 'Auto' })).versions.length;
+      await expect.poll(published, { timeout: 10_000 }).toBe(2);
       await versions.settled(id);
       expect(await alias()).toMatchObject({
         functionVersion: '1',
@@ -388,7 +391,7 @@ describe('DeploymentPreference on a local clock', () => {
       const linear = '\n      DeploymentPreference:\n        Type: Linear10PercentEvery1Minute';
       fs.writeFileSync(path.join(dir, 'template.yaml'), TEMPLATE(linear));
       fs.writeFileSync(path.join(dir, 'src/app.mjs'), code('C'));
-      await settle();
+      await expect.poll(published, { timeout: 10_000 }).toBe(3);
       await versions.settled(id);
       const weights: number[] = [];
       for (let minute = 0; minute < 9; minute++) {

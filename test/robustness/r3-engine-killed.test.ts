@@ -27,7 +27,8 @@ function engineScript(home: string, projectDir: string): string {
   return `
     import { createEngine } from '${path.resolve('electron/engine/engine.ts')}';
     import { createDirectClient } from '${path.resolve('electron/engine/direct-client.ts')}';
-    const engine = await createEngine({ home: ${JSON.stringify(home)} });
+    // No spares: the count of orphans below is the environments' own (spares carry the same labels).
+    const engine = await createEngine({ home: ${JSON.stringify(home)}, spares: false });
     const client = createDirectClient(engine);
     const { id } = await client.call('projects:open', { path: ${JSON.stringify(projectDir)} });
     for (let i = 0; i < ${FINISHED}; i++)

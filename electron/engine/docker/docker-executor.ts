@@ -198,6 +198,19 @@ export class DockerExecutor implements Executor {
    * Only where Docker bind-mounts a host socket as a socket: a Linux host's own engine (Docker Desktop's VM
    * on macOS or Windows cannot pass one through). A 0700 folder of this process's, removed on exit.
    */
+  /** Lambench's Node runtime client (not an official image's), which can start held. */
+  canHoldInit(spec: Omit<EnvironmentSpec, 'runtimeApi'>): boolean {
+    return this.ownNodeClient(spec);
+  }
+
+  private ownNodeClient(spec: Omit<EnvironmentSpec, 'runtimeApi'>): boolean {
+    return (
+      spec.packageType !== 'Image' &&
+      spec.runtime.startsWith('nodejs') &&
+      !spec.image.startsWith(AWS_IMAGE_PREFIX)
+    );
+  }
+
   runtimeApiSocketDir(): string | undefined {
     if (process.platform !== 'linux' || !this.client.local || this.opts.runtimeApiSockets === false)
       return undefined;
@@ -245,10 +258,11 @@ export class DockerExecutor implements Executor {
     binds.push(...layerBinds(spec.layerDirs.map((d) => path.resolve(d))));
     const env = lambdaEnvironment(spec, { region: this.opts.region, awsImage });
     // Lambench's Node client takes the Unix socket (and falls back to TCP if it cannot connect).
-    if (spec.runtimeApiSocket && !awsImage && spec.runtime.startsWith('nodejs')) {
+    if (spec.runtimeApiSocket && this.ownNodeClient(spec)) {
       binds.push(`${spec.runtimeApiSocket}:${RUNTIME_API_SOCKET}:ro`);
       env[RUNTIME_API_SOCKET_ENV] = RUNTIME_API_SOCKET;
     }
+    if (spec.holdInit && this.ownNodeClient(spec)) env.LAMBENCH_HOLD_INIT = '1';
     return this.hardened(spec, {
       Cmd: runtimeCommand(spec, bootstrapPath(spec)),
       Env: toDockerEnv(env),

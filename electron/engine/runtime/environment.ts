@@ -48,6 +48,20 @@ export interface RunResult {
   maxMemoryUsedMb: number;
 }
 
+/**
+ * A spare: a container started ahead with its runtime process booted and held before init (spec.holdInit),
+ * so a cold start that takes it skips Docker's create and start. See spares.ts.
+ */
+export interface PreparedEnvironment {
+  spec: EnvironmentSpec;
+  api: RuntimeApi;
+  running: RunningEnvironment;
+  /** performance.now() when the container was running, and when its runtime asked to start (booted). */
+  startedAt: number;
+  bootedAt: number;
+  exited: boolean;
+}
+
 export class Environment {
   state: EnvironmentState = 'starting';
   phases: Phases = { startMs: 0, initMs: 0 };
@@ -76,36 +90,111 @@ export class Environment {
     readonly key: string,
   ) {}
 
-  /** Starts the environment and waits for its runtime to finish init (first /next) or fail. */
-  static async start(
+  /**
+   * Starts a spare: the container and its runtime process, held before init. Undefined when it could not
+   * start or its runtime exited or never asked to start within the init timeout.
+   */
+  static async prepare(
     executor: Executor,
     spec: Omit<EnvironmentSpec, 'runtimeApi'>,
-    key: string,
-  ): Promise<{ env: Environment; initError?: EnvironmentFailure }> {
-    // Requests wait until the container's address is known: a fast runtime polls before start() returns.
+  ): Promise<PreparedEnvironment | undefined> {
+    const { api, full } = await Environment.openApi(executor, { ...spec, holdInit: true });
+    let running: RunningEnvironment;
+    try {
+      running = await executor.start(full);
+    } catch {
+      await api.close();
+      return undefined;
+    }
+    api.setCallerCheck((addr) => addr === running.callerAddress);
+    const prepared: PreparedEnvironment = {
+      spec: full,
+      api,
+      running,
+      startedAt: running.startedAt,
+      bootedAt: 0,
+      exited: false,
+    };
+    void running.exited.then(() => (prepared.exited = true));
+    const booted = await Promise.race([
+      api.startRequested,
+      running.exited.then(() => 0),
+      delay(INIT_TIMEOUT_MS).then(() => 0),
+    ]);
+    if (!booted || prepared.exited) {
+      await Promise.allSettled([running.destroy(), api.close()]);
+      return undefined;
+    }
+    prepared.bootedAt = booted;
+    return prepared;
+  }
+
+  /** The Runtime API for a new environment, and its spec as the executor gets it. */
+  private static async openApi(
+    executor: Executor,
+    spec: Omit<EnvironmentSpec, 'runtimeApi'>,
+  ): Promise<{ api: RuntimeApi; full: EnvironmentSpec }> {
     const socketDir = executor.runtimeApiSocketDir?.();
+    // Requests wait until the container's address is known: a fast runtime polls before start() returns.
     const api = await startRuntimeApi({
       host: await executor.runtimeApiHost(),
       allowCaller: 'hold',
       ...(socketDir ? { socketPath: join(socketDir, `${spec.id}.sock`) } : {}),
     });
-    const env = new Environment(
-      { ...spec, runtimeApi: api.address, ...(api.socketPath ? { runtimeApiSocket: api.socketPath } : {}) },
-      key,
-    );
-    env.api = api;
-    const t0 = performance.now();
-    try {
-      env.running = await executor.start(env.spec);
-    } catch (error) {
-      await api.close();
-      env.state = 'stopped';
-      throw error;
+    const full = {
+      ...spec,
+      runtimeApi: api.address,
+      ...(api.socketPath ? { runtimeApiSocket: api.socketPath } : {}),
+    };
+    return { api, full };
+  }
+
+  /**
+   * Starts the environment (or takes over `prepared`, a spare of the same configuration, releasing its
+   * held runtime) and waits for its runtime to finish init (first /next) or fail.
+   */
+  static async start(
+    executor: Executor,
+    spec: Omit<EnvironmentSpec, 'runtimeApi'>,
+    key: string,
+    prepared?: PreparedEnvironment,
+  ): Promise<{ env: Environment; initError?: EnvironmentFailure }> {
+    let env: Environment;
+    let api: RuntimeApi;
+    /** Where init counts from: the container's start, or for a spare its boot, then its release. */
+    let initFrom: number;
+    let bootMs = 0;
+    if (prepared) {
+      api = prepared.api;
+      env = new Environment(prepared.spec, key);
+      env.api = api;
+      env.running = prepared.running;
+      // The container was started ahead: nothing of its start is on this invoke's path.
+      env.phases.startMs = 0;
+      // Init Duration still counts the runtime's boot, as Lambda's does, plus the handler's init from now.
+      bootMs = prepared.bootedAt - prepared.startedAt;
+      initFrom = performance.now();
+      api.releaseStart();
+      executor.taken?.(prepared.spec);
+    } else {
+      const opened = await Environment.openApi(executor, spec);
+      api = opened.api;
+      env = new Environment(opened.full, key);
+      env.api = api;
+      const t0 = performance.now();
+      try {
+        env.running = await executor.start(env.spec);
+      } catch (error) {
+        await api.close();
+        env.state = 'stopped';
+        throw error;
+      }
+      const started = env.running.startedAt;
+      env.phases.startMs = started - t0;
+      if (env.running.createdAt !== undefined)
+        env.phases.createMs = Math.min(env.phases.startMs, env.running.createdAt - t0);
+      initFrom = started;
     }
-    const started = env.running.startedAt;
-    env.phases.startMs = started - t0;
-    if (env.running.createdAt !== undefined)
-      env.phases.createMs = Math.min(env.phases.startMs, env.running.createdAt - t0);
     api.setCallerCheck((addr) => addr === env.running.callerAddress);
     api.onRuntimeGone(() => env.onRuntimeGone());
     env.running.onLine((line, bytes) => env.onLine(line, bytes));
@@ -128,7 +217,7 @@ export class Environment {
         errorMessage: `Init phase timed out after ${(INIT_TIMEOUT_MS / 1000).toFixed(2)} seconds`,
       })),
     ]);
-    env.phases.initMs = Math.max(0, (initEnd || performance.now()) - started);
+    env.phases.initMs = bootMs + Math.max(0, (initEnd || performance.now()) - initFrom);
     if (initFailure) {
       await env.awaitInitLogs(initFailure.logBytes);
       await env.stop();

@@ -28,6 +28,8 @@ export interface EnvironmentSpec {
   runtimeApi: string;
   /** A host path where the same Runtime API answers on a Unix socket, for the executor to hand in. */
   runtimeApiSocket?: string;
+  /** Start the runtime process, then hold it before init until the Runtime API releases it (a spare). */
+  holdInit?: boolean;
   /** Labels for everything this environment creates (project, function, config hash). */
   labels: Record<string, string>;
   /** 'Image': `image` is the function itself; its own entrypoint runs, with no code or client mounted. */
@@ -77,8 +79,12 @@ export interface Executor {
    * (Docker on this machine); undefined keeps every environment on TCP.
    */
   runtimeApiSocketDir?(): string | undefined;
+  /** Whether this environment's runtime client can be started held (spec.holdInit): Lambench's own clients. */
+  canHoldInit?(spec: Omit<EnvironmentSpec, 'runtimeApi'>): boolean;
   /** Starts an environment whose runtime client polls `spec.runtimeApi`. */
   start(spec: EnvironmentSpec): Promise<RunningEnvironment>;
+  /** A spare (started with holdInit) was taken into service by a cold start. */
+  taken?(spec: EnvironmentSpec): void;
   /** Removes every environment this executor (or an earlier run of Lambench) left behind. */
   reapOrphans(): Promise<number>;
 }

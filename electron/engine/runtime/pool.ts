@@ -2,10 +2,12 @@
  * Environments per function configuration: warm reuse, keep-alive reaping, concurrency counting with
  * Lambda's throttle, and retirement when code or configuration changes.
  */
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { WorkbenchError } from '../../../shared/rpc/errors';
 import { Environment, type EnvironmentFailure } from './environment';
 import type { EnvironmentSpec, Executor } from './executor';
+import { Spares } from './spares';
 
 /** An environment that served this recently counts as in use (see othersInUse). */
 const IN_USE_MS = 5000;
@@ -14,6 +16,8 @@ export interface PoolSettings {
   keepAliveMs: number;
   /** Concurrent invocations across all functions (the account limit, scaled to a laptop). */
   globalLimit: number;
+  /** Keep a pre-started spare per hot configuration (spares.ts); default true. */
+  spares?: boolean;
 }
 
 export interface Lease {
@@ -32,11 +36,13 @@ export class Pool {
   private readonly provisioning = new Map<string, number>();
   private closed = false;
   private readonly reaper: NodeJS.Timeout;
+  private readonly spares: Spares;
 
   constructor(
     private readonly executor: Executor,
     readonly settings: PoolSettings,
   ) {
+    this.spares = new Spares(executor, () => this.settings.keepAliveMs, settings.spares ?? true);
     this.reaper = setInterval(() => this.reap(), 1000);
     this.reaper.unref();
   }
@@ -75,11 +81,15 @@ export class Pool {
             return { env: idle, cold: false, release: releaseSlot };
         }
       }
-      const { env, initError } = await Environment.start(this.executor, spec(), configKey);
+      const fresh = spec();
+      const spare = this.spares.take(fresh);
+      const { env, initError } = await Environment.start(this.executor, fresh, configKey, spare);
       if (!initError) {
         envs.add(env);
         // If it died since init, run() reports the exit at once.
         env.claim();
+        // The next cold start of this configuration takes a container already started.
+        if (!this.closed) this.spares.refill(fresh, randomUUID().slice(0, 12));
       }
       return { env, cold: true, initError, release: releaseSlot };
     } catch (error) {
@@ -173,7 +183,7 @@ export class Pool {
         stopping.push(env.stop());
       }
     }
-    await Promise.allSettled(stopping);
+    await Promise.allSettled([...stopping, this.spares.stopAll()]);
     return stopping.length;
   }
 
@@ -185,7 +195,7 @@ export class Pool {
   async shutdown(): Promise<void> {
     this.closed = true;
     clearInterval(this.reaper);
-    await this.stopAll(true);
+    await Promise.all([this.stopAll(true), this.spares.stopAll(true)]);
   }
 
   private takeSlot(functionKey: string, reserved: number | undefined): void {
@@ -224,6 +234,7 @@ export class Pool {
 
   /** Drops stopped environments (timed out, exited, died while idle) and stops those idle too long. */
   private reap(): void {
+    this.spares.reap();
     const now = performance.now();
     for (const envs of this.byFunction.values()) {
       for (const env of envs) {

@@ -84,6 +84,13 @@ export interface RuntimeApi {
   readonly firstPoll: Promise<number>;
   /** Resolves if the runtime reports an init failure; never rejects. */
   readonly initError: Promise<InitError>;
+  /**
+   * A pre-started environment's runtime (started with LAMBENCH_HOLD_INIT) asks to begin init with
+   * `GET …/lambench/start` and waits: this resolves with performance.now() when it asked.
+   */
+  readonly startRequested: Promise<number>;
+  /** Lets the held runtime begin its init (at once if it has not asked yet). */
+  releaseStart(): void;
   invoke(req: InvokeRequest): Promise<InvokeOutcome>;
   /** Abandons a queued or in-flight invocation (timeout, crash): its invoke() resolves with `error`. */
   abort(requestId: string, error: { errorType: string; errorMessage: string }): void;
@@ -227,6 +234,10 @@ export async function startRuntimeApi(opts: {
   const firstPoll = new Promise<number>((r) => (firstPollResolve = r));
   let initErrorResolve!: (e: InitError) => void;
   const initError = new Promise<InitError>((r) => (initErrorResolve = r));
+  let startRequestedResolve!: (t: number) => void;
+  const startRequested = new Promise<number>((r) => (startRequestedResolve = r));
+  let startReleased = false;
+  let startWaiter: http.ServerResponse | undefined;
 
   const remember = (id: string): void => {
     done.add(id);
@@ -394,6 +405,12 @@ export async function startRuntimeApi(opts: {
     if (path.startsWith(PREFIX)) {
       const rest = path.slice(PREFIX.length);
       if (req.method === 'GET' && rest === 'invocation/next') return onNext(res, arrivedAt);
+      if (req.method === 'GET' && rest === 'lambench/start') {
+        startRequestedResolve(arrivedAt);
+        if (startReleased) return send(res, 200, ACCEPTED);
+        startWaiter = res;
+        return;
+      }
       if (req.method === 'POST') {
         if (rest === 'init/error') return void onInitError(req, res);
         if (rest.startsWith('invocation/')) {
@@ -439,6 +456,12 @@ export async function startRuntimeApi(opts: {
     ...(unixServer ? { socketPath: opts.socketPath } : {}),
     firstPoll,
     initError,
+    startRequested,
+    releaseStart() {
+      startReleased = true;
+      if (startWaiter && !startWaiter.destroyed) send(startWaiter, 200, ACCEPTED);
+      startWaiter = undefined;
+    },
     setCallerCheck(fn) {
       allow = fn;
       for (const [req, res, at] of held.splice(0)) if (!res.destroyed) route(req, res, at);
