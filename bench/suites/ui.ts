@@ -104,7 +104,6 @@ async function bigLog(
   return { statusCode: 200 };
 };\n`,
   );
-  transport.close();
 
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.goto(url);
@@ -138,6 +137,11 @@ async function bigLog(
   const counted = (await card.locator('.logs .count').first().textContent()) ?? '';
   const lines = Number(/([\d,]+)\s+lines/.exec(counted)?.[1]?.replace(/,/g, '') ?? 0);
   await page.close();
+  // The function's own run (its REPORT Duration), and the cold start before it: what the UI cannot shorten.
+  const { rows: invoked } = await client.call('history:list', { projectId: project.id, limit: 1 });
+  const detail = await client.call('history:get', { invocationId: invoked[0].invocationId });
+  transport.close();
+  const run = (detail.durationMs ?? 0) + (detail.initDurationMs ?? 0) + (detail.phases?.containerStartMs ?? 0);
   return [
     {
       id: 'P5',
@@ -149,11 +153,12 @@ async function bigLog(
     },
     {
       id: 'P5',
-      what: '10 MB log: invoke click → every line shown',
-      value: shown,
+      what: `10 MB log: invoke click → every line shown (${Math.round(shown)} ms), beyond the function's run`,
+      value: shown - run,
       unit: 'ms',
-      goal: 'reported',
-      pass: true,
+      baseline: { what: 'container start + init + REPORT Duration', value: run },
+      goal: '≤ 1000 ms',
+      pass: shown - run <= 1000,
     },
   ];
 }
