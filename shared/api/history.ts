@@ -142,6 +142,8 @@ export interface InvocationPhases {
   createMs?: number;
   startMs?: number;
   initMs?: number;
+  /** Of initMs, the runtime boot a pre-started spare did before this invoke took it (off its path). */
+  spareBootMs?: number;
   invokeMs?: number;
 }
 

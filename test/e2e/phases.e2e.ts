@@ -4,7 +4,7 @@
  * function's REPORT (warm from the first invoke, at provisioned prices) and the Cost tab's projection with
  * provisioned concurrency.
  */
-import { chmodSync, cpSync, mkdtempSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -70,6 +70,39 @@ describe('cold-start phases', () => {
       /^Container create .+, Container start .+, Init \(to runtime ready\) .+, Invoke .+$/,
     );
     await screenshotBothThemes(page, 'history-phases');
+
+    // A code change: the next cold start takes the spare the first one left, so no container start is waited for.
+    writeFileSync(
+      join(work, 'hello', 'hello-world', 'app.mjs'),
+      'export const lambdaHandler = async () => ({ statusCode: 200, body: "v2" });\n',
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    const fromSpare = await client.call('functions:invoke', {
+      projectId: project.id,
+      functionId: 'HelloWorldFunction',
+      payload: '{}',
+      trigger: 'api',
+    });
+    expect(fromSpare).toMatchObject({
+      status: 'success',
+      coldStart: true,
+      response: expect.stringContaining('v2'),
+    });
+    expect((await client.call('history:get', { invocationId: fromSpare.invocationId })).phases).toMatchObject(
+      {
+        containerStartMs: 0,
+        spareBootMs: expect.any(Number),
+      },
+    );
+    await page.reload();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'History' }).click();
+    await page.getByTestId('history-row').first().click();
+    await phases.scrollIntoViewIfNeeded();
+    expect(await phases.getByRole('img').getAttribute('aria-label')).toMatch(
+      /^Init \(to runtime ready\) .+, Invoke .+$/,
+    );
+    expect(await phases.textContent()).toContain('Started from a spare');
+    await screenshotBothThemes(page, 'history-phases-spare');
   });
 
   it('prices a month on provisioned concurrency in the Cost tab', async () => {

@@ -32,6 +32,8 @@ export interface Phases {
   createMs?: number;
   /** From start until the runtime first asked for work: runtime and handler init. */
   initMs: number;
+  /** Of initMs, the runtime's boot that a spare did before it was taken: off the invoke's path. */
+  spareBootMs?: number;
 }
 
 export interface EnvironmentFailure {
@@ -173,6 +175,7 @@ export class Environment {
       env.phases.startMs = 0;
       // Init Duration still counts the runtime's boot, as Lambda's does, plus the handler's init from now.
       bootMs = prepared.bootedAt - prepared.startedAt;
+      env.phases.spareBootMs = bootMs;
       initFrom = performance.now();
       api.releaseStart();
       executor.taken?.(prepared.spec);

@@ -251,7 +251,9 @@ export class Invoker {
       lease.env.takeBacklog().forEach((l) => logs.push(l));
       const initDurationMs = cold ? round2(env.phases.initMs) : undefined;
       if (cold) containerStartMs = round2(env.phases.startMs);
-      if (cold && env.phases.createMs !== undefined) {
+      if (cold && env.phases.spareBootMs !== undefined) {
+        startPhases = { createMs: 0, startMs: 0, spareBootMs: round2(env.phases.spareBootMs) };
+      } else if (cold && env.phases.createMs !== undefined) {
         const createMs = round2(env.phases.createMs);
         startPhases = { createMs, startMs: round2(env.phases.startMs - env.phases.createMs) };
       }

@@ -4,6 +4,7 @@ import type {
   HistoryFunction,
   HistoryPage,
   InvocationDetail,
+  InvocationPhases,
   InvocationSummary,
 } from '../../../shared/api/history';
 import { WorkbenchError } from '../../../shared/rpc/errors';
@@ -252,12 +253,13 @@ function toDetail(r: DetailRow): InvocationDetail {
   };
 }
 
-/** The create/start split of a cold start (issue 16), when it was measured. */
-function startPhases(json: string | null): { createMs?: number; startMs?: number } {
+/** The create/start split of a cold start (issue 16), when it was measured, and a spare's boot ahead. */
+function startPhases(json: string | null): Pick<InvocationPhases, 'createMs' | 'startMs' | 'spareBootMs'> {
   if (!json) return {};
   try {
-    const { createMs, startMs } = JSON.parse(json) as { createMs?: unknown; startMs?: unknown };
-    return typeof createMs === 'number' && typeof startMs === 'number' ? { createMs, startMs } : {};
+    const { createMs, startMs, spareBootMs } = JSON.parse(json) as Record<string, unknown>;
+    if (typeof createMs !== 'number' || typeof startMs !== 'number') return {};
+    return typeof spareBootMs === 'number' ? { createMs, startMs, spareBootMs } : { createMs, startMs };
   } catch {
     return {};
   }

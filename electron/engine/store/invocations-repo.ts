@@ -45,8 +45,11 @@ export interface InvocationFinish extends InvocationResult {
   costUsd: number;
   /** Container (or process) create + start, on a cold start: the first bar of the phase timeline. */
   containerStartMs?: number;
-  /** Of containerStartMs: the container create and its start (Docker), stored as JSON in `phases`. */
-  startPhases?: { createMs: number; startMs: number };
+  /**
+   * Of containerStartMs: the container create and its start (Docker), stored as JSON in `phases`; for a
+   * spare taken, both 0 and the runtime boot it did ahead (part of Init Duration, not of this invoke's wait).
+   */
+  startPhases?: { createMs: number; startMs: number; spareBootMs?: number };
 }
 
 type Write = { kind: 'start'; row: InvocationStart } | { kind: 'finish'; row: InvocationFinish };
