@@ -141,7 +141,8 @@ async function bigLog(
   const { rows: invoked } = await client.call('history:list', { projectId: project.id, limit: 1 });
   const detail = await client.call('history:get', { invocationId: invoked[0].invocationId });
   transport.close();
-  const run = (detail.durationMs ?? 0) + (detail.initDurationMs ?? 0) + (detail.phases?.containerStartMs ?? 0);
+  const run =
+    (detail.durationMs ?? 0) + (detail.initDurationMs ?? 0) + (detail.phases?.containerStartMs ?? 0);
   return [
     {
       id: 'P5',
