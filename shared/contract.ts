@@ -24,7 +24,7 @@ import type {
   ImagePullProgress,
   InvocationChunk,
   InvocationLog,
-  InvocationResult,
+  InvocationFinished,
   InvocationStarted,
   SweepProgress,
 } from './types';
@@ -54,7 +54,7 @@ export interface Events {
   'invocation:log': InvocationLog;
   /** A streamed response's chunks, live, before `invocation:finished` carries the whole response. */
   'invocation:chunk': InvocationChunk;
-  'invocation:finished': InvocationResult;
+  'invocation:finished': InvocationFinished;
   /** An environment's container (or process) started, failed to start, or stopped. */
   'environment:changed': EnvironmentChange;
   /** A project's template changed on disk, or its folder is gone: its function list must be reloaded. */

@@ -203,6 +203,8 @@ export interface InvocationResult {
   /** Ran on a provisioned-concurrency environment: never cold, billed at provisioned prices (issue 16). */
   provisioned?: boolean;
   logs: string;
+  /** Lines sent as `invocation:log` (a cap's marker included): `logs` is them, plus a dropped-lines note. */
+  logLines: number;
   logsTruncated: boolean;
   /** 'Event' for an attempt of an asynchronous invocation; absent means RequestResponse. */
   invocationType?: InvocationType;
@@ -215,6 +217,12 @@ export interface InvocationResult {
   /** What caused a triggered invocation: the route, the schedule rule or the object key. */
   triggerSource?: string;
 }
+
+/**
+ * `invocation:finished`: the result without the log text, which every listener already had line by line
+ * (a 10 MB log would otherwise cross the transport again). A window that missed lines reads History.
+ */
+export type InvocationFinished = Omit<InvocationResult, 'logs'>;
 
 export interface ImagePullProgress {
   image: string;

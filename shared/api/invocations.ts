@@ -21,6 +21,11 @@ export const invocationMethods = {
          * with its first attempt (its `asyncEventId` names the event); retries go on in the background.
          */
         invocationType: z.enum(['RequestResponse', 'Event']).default('RequestResponse'),
+        /**
+         * The caller streams `invocation:log` and so has every line (the UI): the result's `logs` is left
+         * empty rather than sent again; `logLines` says how many there were.
+         */
+        streamedLogs: z.boolean().optional(),
       })
       .strict(),
   ),

@@ -325,6 +325,9 @@ export class DockerExecutor implements Executor {
         CapDrop: ['ALL'],
         SecurityOpt: ['no-new-privileges'],
         NetworkMode: 'bridge',
+        // Output is read from the attach stream; Docker's own json-file copy cost dockerd CPU per line (a log
+        // flood streamed at half the rate) and grew on disk for as long as the environment stayed warm.
+        LogConfig: { Type: 'none', Config: {} },
         AutoRemove: false,
       },
     };

@@ -1,5 +1,6 @@
 import type { invocationMethods } from '../../../shared/api/invocations';
 import type { HandlersFor } from '../../../shared/contract';
+import type { InvocationResult } from '../../../shared/types';
 import type { Services } from '../services';
 
 export function invocationHandlers({
@@ -17,6 +18,7 @@ export function invocationHandlers({
       trigger,
       qualifier,
       invocationType,
+      streamedLogs,
     }) => {
       // $LATEST is catalog.function(), which checks the project too: one lookup on the warm path.
       const resolved = await versions.resolve(projectId, functionId, qualifier);
@@ -26,9 +28,9 @@ export function invocationHandlers({
           { projectId, functionId, payload, trigger, invocationId, qualifier },
           resolved.fn,
         );
-        return asyncInvoker.nextResult(eventId);
+        return withoutLogs(await asyncInvoker.nextResult(eventId), streamedLogs);
       }
-      return invoker.invoke({
+      const result = await invoker.invoke({
         projectId,
         ...resolved,
         payload,
@@ -36,10 +38,15 @@ export function invocationHandlers({
         trigger,
         image: images[resolved.fn.runtime] ?? '',
       });
+      return withoutLogs(result, streamedLogs);
     },
     'functions:stop': async ({ invocationId }) => {
       invoker.stop(invocationId);
       return { stopped: true };
     },
   };
+}
+
+function withoutLogs(result: InvocationResult, streamed: boolean | undefined): InvocationResult {
+  return streamed ? { ...result, logs: '' } : result;
 }

@@ -173,7 +173,7 @@ export class Invoker {
     /** Ran on a provisioned environment: billed at provisioned-concurrency prices. */
     let provisioned = false;
     const finish = (
-      result: Omit<InvocationResult, keyof typeof base | keyof typeof asked | 'logs' | 'logsTruncated'>,
+      result: Omit<InvocationResult, keyof typeof base | keyof typeof asked | 'logs' | 'logLines' | 'logsTruncated'>,
     ) => {
       announce();
       const full: InvocationResult = {
@@ -182,6 +182,7 @@ export class Invoker {
         ...asked,
         ...(provisioned ? { provisioned } : {}),
         logs: logs.text(),
+        logLines: logs.lineCount,
         logsTruncated: logs.truncated,
       };
       if (req.triggerSource !== undefined) full.triggerSource = req.triggerSource;
@@ -197,7 +198,8 @@ export class Invoker {
         containerStartMs,
         startPhases,
       });
-      this.events.emit('invocation:finished', full);
+      const { logs: _text, ...finished } = full;
+      this.events.emit('invocation:finished', finished);
       return full;
     };
     const common = { startedAt, memorySizeMb, architecture: fn.architecture };

@@ -25,6 +25,11 @@ export class LogCollector {
     return this.dropped > 0;
   }
 
+  /** Lines kept and sent to listeners so far (the cap's marker included). */
+  get lineCount(): number {
+    return this.lines.length;
+  }
+
   push(line: string): void {
     if (this.dropped > 0 && !isFrameLine(line)) {
       this.dropped++;

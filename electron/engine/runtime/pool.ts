@@ -88,10 +88,16 @@ export class Pool {
         envs.add(env);
         // If it died since init, run() reports the exit at once.
         env.claim();
-        // The next cold start of this configuration takes a container already started.
-        if (!this.closed) this.spares.refill(fresh, randomUUID().slice(0, 12));
       }
-      return { env, cold: true, initError, release: releaseSlot };
+      // The next cold start of this configuration takes a container already started. Made once this invoke
+      // is done: Docker's create and start would compete with it for the CPU (a log flood streamed slower).
+      const release = initError
+        ? releaseSlot
+        : () => {
+            releaseSlot();
+            if (!this.closed) this.spares.refill(fresh, randomUUID().slice(0, 12));
+          };
+      return { env, cold: true, initError, release };
     } catch (error) {
       releaseSlot();
       throw error;

@@ -40,7 +40,8 @@ export interface InvocationStart {
   asyncEventId?: string;
 }
 
-export interface InvocationFinish extends InvocationResult {
+/** What the store keeps of a result (the count of streamed lines only matters live). */
+export interface InvocationFinish extends Omit<InvocationResult, 'logLines'> {
   gbSeconds: number;
   costUsd: number;
   /** Container (or process) create + start, on a cold start: the first bar of the phase timeline. */

@@ -5,7 +5,7 @@
 import type {
   EnvironmentChange,
   ImagePullProgress,
-  InvocationResult,
+  InvocationFinished,
   LocalImageOutcome,
   PullOutcome,
 } from '../../../shared/types';
@@ -174,7 +174,7 @@ function onEnvironment(c: EnvironmentChange): void {
 }
 
 /** A cold start's task ends with the invocation that waited for it, with its init time. */
-function onFinished(r: InvocationResult): void {
+function onFinished(r: InvocationFinished): void {
   const task = r.environmentId ? taskFor('environment', r.environmentId) : undefined;
   if (!task) return;
   if (r.error && r.durationMs === 0)

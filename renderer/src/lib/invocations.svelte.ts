@@ -3,7 +3,12 @@
  * changes. Log lines live in a plain array with a reactive count: a reactive array of 100k strings would make
  * every streamed line cost a proxy write.
  */
-import type { FunctionInfo, InvocationResult, InvocationType } from '../../../shared/types';
+import type {
+  FunctionInfo,
+  InvocationFinished,
+  InvocationResult,
+  InvocationType,
+} from '../../../shared/types';
 import { api } from './api';
 import { newInvocationId } from '../../../shared/invocation-id';
 
@@ -17,7 +22,7 @@ export class InvocationRun {
   status = $state<RunStatus>('running');
   requestId = $state('');
   startedAt = $state(Date.now());
-  result = $state.raw<InvocationResult | undefined>();
+  result = $state.raw<InvocationFinished | undefined>();
   /** The engine refused or failed the call itself (as opposed to the function failing). */
   failure = $state.raw<{ name: string; message: string } | undefined>();
   lineCount = $state(0);
@@ -49,19 +54,23 @@ export class InvocationRun {
     scheduleCount(this);
   }
 
-  finish(result: InvocationResult): void {
-    // A log that streamed in part (a window opened mid-run) is completed from the recorded text.
-    const recorded = result.logs ? result.logs.split('\n') : [];
-    if (recorded.length > this.lines.length) {
-      // Pushed one by one: spreading 100k lines into one call overflows the argument limit.
-      this.lines.length = 0;
-      for (const line of recorded) this.lines.push(line);
-    }
+  finish(result: InvocationFinished): void {
+    // A log that streamed in part (this window opened mid-run) is completed from History.
+    if (this.lines.length < result.logLines) void this.completeLogs();
     this.lineCount = this.lines.length;
     this.requestId = result.requestId;
     this.result = result;
     this.status = result.status;
     this.stopping = false;
+  }
+
+  private async completeLogs(): Promise<void> {
+    const recorded = (await api.call('history:get', { invocationId: this.id })).logs.split('\n');
+    if (recorded.length <= this.lines.length) return;
+    // Pushed one by one: spreading 100k lines into one call overflows the argument limit.
+    this.lines.length = 0;
+    for (const line of recorded) this.lines.push(line);
+    this.lineCount = this.lines.length;
   }
 }
 
@@ -71,17 +80,26 @@ const byId: Record<string, InvocationRun> = {};
 
 /** Runs with lines not yet counted; a handful at most. */
 const dirty: InvocationRun[] = [];
-let frame = 0;
-/** A log flood arrives as many batches a second; repainting once a frame keeps the page responsive. */
+let pending = 0;
+let lastFlush = 0;
+/**
+ * A log flood arrives as many batches a second. The count (and so the log pane's layout and paint) moves on
+ * the next frame, but at most every COUNT_EVERY_MS: a repaint per frame took the CPU the lines needed.
+ */
+const COUNT_EVERY_MS = 100;
 function scheduleCount(run: InvocationRun): void {
   if (!dirty.includes(run)) dirty.push(run);
-  if (frame) return;
+  if (pending) return;
   const flush = () => {
-    frame = 0;
+    pending = 0;
+    lastFlush = performance.now();
     for (const r of dirty.splice(0)) r.lineCount = r.lines.length;
   };
+  const wait = lastFlush + COUNT_EVERY_MS - performance.now();
   // A hidden page gets no animation frames; a timer still keeps the count moving.
-  frame = document.hidden ? window.setTimeout(flush, 250) : requestAnimationFrame(flush);
+  if (document.hidden) pending = window.setTimeout(flush, 250);
+  else if (wait > 0) pending = window.setTimeout(() => requestAnimationFrame(flush), wait);
+  else pending = requestAnimationFrame(flush);
 }
 
 export function runsFor(projectId: number, functionId: string): InvocationRun[] {
@@ -135,6 +153,8 @@ export async function invoke(
       trigger: 'ui',
       ...(qualifier === '$LATEST' ? {} : { qualifier }),
       invocationType,
+      // Every line arrives as invocation:log: the text need not cross the transport again.
+      streamedLogs: true,
     });
     run.finish(result);
   } catch (error) {
