@@ -173,7 +173,10 @@ export class Invoker {
     /** Ran on a provisioned environment: billed at provisioned-concurrency prices. */
     let provisioned = false;
     const finish = (
-      result: Omit<InvocationResult, keyof typeof base | keyof typeof asked | 'logs' | 'logLines' | 'logsTruncated'>,
+      result: Omit<
+        InvocationResult,
+        keyof typeof base | keyof typeof asked | 'logs' | 'logLines' | 'logsTruncated'
+      >,
     ) => {
       announce();
       const full: InvocationResult = {
