@@ -86,7 +86,8 @@ export class ProjectCatalog {
   }
 
   get(projectId: number): Project {
-    const project = this.known(projectId);
+    // A watched folder's watcher reports it gone, so the cached check can be trusted (one stat less per invoke).
+    const project = this.known(projectId, this.watched.has(projectId));
     if (project.missing) {
       // A watcher on a deleted folder sees nothing; a new one starts if the folder comes back.
       this.unwatch(projectId);
@@ -179,8 +180,8 @@ export class ProjectCatalog {
   }
 
   /** The project's row, missing folder or not. */
-  private known(projectId: number): Project {
-    const project = this.repo.get(projectId);
+  private known(projectId: number, trustFolder = false): Project {
+    const project = this.repo.get(projectId, trustFolder);
     if (!project)
       throw new WorkbenchError('ProjectNotFound', `No project with id ${projectId}`, { projectId });
     return project;
@@ -246,6 +247,7 @@ export class ProjectCatalog {
       if (this.watched.get(project.id) !== watched) return;
       if (event === 'unlinkDir' && resolve(path) === project.path) {
         this.unwatch(project.id);
+        this.repo.forget(project.id);
         this.events.emit('project:changed', { projectId: project.id, reason: 'missing' });
       } else if (basename(path).startsWith('template.y')) {
         watched.template = undefined;

@@ -5,7 +5,8 @@ import type { Db } from './database';
 /**
  * Every invoke looks its project up; a row read in the last second is reused (the query cost a warm invoke
  * ~25 µs). This process's own writes drop the copy at once; another process's (the CLI's) show within a
- * second. Whether the folder still exists is checked every time.
+ * second. Whether its folder exists is checked each time, except where the caller trusts a watcher to
+ * report the folder gone (`trustFolder`): a stat per invoke cost more than the rest of the lookup.
  */
 const ROW_TTL_MS = 1000;
 
@@ -24,7 +25,7 @@ export class ProjectsRepo {
   private readonly upsert;
   private readonly setName;
   private readonly deleteById;
-  private readonly recent = new Map<number, { row: ProjectRow; at: number }>();
+  private readonly recent = new Map<number, { project: Project; at: number }>();
 
   constructor(db: Db) {
     this.byPath = db.prepare<[string], ProjectRow>('SELECT * FROM projects WHERE path = ?');
@@ -41,16 +42,29 @@ export class ProjectsRepo {
     return this.all.all().map(toProject);
   }
 
-  get(id: number): Project | undefined {
+  /**
+   * `trustFolder`: the invoke path, where the project watcher stands in for a stat (it drops the copy when
+   * the folder goes); elsewhere the folder is checked every time.
+   */
+  get(id: number, trustFolder = false): Project | undefined {
     const now = performance.now();
     const cached = this.recent.get(id);
-    let row = cached && now - cached.at < ROW_TTL_MS ? cached.row : undefined;
-    if (!row) {
-      row = this.byId.get(id);
-      if (row) this.recent.set(id, { row, at: now });
-      else this.recent.delete(id);
+    let project = cached && now - cached.at < ROW_TTL_MS ? cached.project : undefined;
+    if (!project) {
+      const row = this.byId.get(id);
+      if (!row) return void this.recent.delete(id);
+      project = toProject(row);
+      this.recent.set(id, { project, at: now });
+    } else if (!trustFolder || project.missing) {
+      project = { ...project, missing: !existsSync(project.path) };
+      this.recent.set(id, { project, at: cached!.at });
     }
-    return row && toProject(row);
+    return { ...project };
+  }
+
+  /** Drops the cached copy (the folder was seen to go). */
+  forget(id: number): void {
+    this.recent.delete(id);
   }
 
   /** Adds the folder, or marks it as the most recently opened if it is already known. */
