@@ -194,10 +194,6 @@ export class DockerExecutor implements Executor {
     return this.client.docker;
   }
 
-  /**
-   * Only where Docker bind-mounts a host socket as a socket: a Linux host's own engine (Docker Desktop's VM
-   * on macOS or Windows cannot pass one through). A 0700 folder of this process's, removed on exit.
-   */
   /** Lambench's Node runtime client (not an official image's), which can start held. */
   canHoldInit(spec: Omit<EnvironmentSpec, 'runtimeApi'>): boolean {
     return this.ownNodeClient(spec);
@@ -211,6 +207,10 @@ export class DockerExecutor implements Executor {
     );
   }
 
+  /**
+   * Only where Docker bind-mounts a host socket as a socket: a Linux host's own engine (Docker Desktop's VM
+   * on macOS or Windows cannot pass one through). A 0700 folder of this process's, removed on exit.
+   */
   runtimeApiSocketDir(): string | undefined {
     if (process.platform !== 'linux' || !this.client.local || this.opts.runtimeApiSockets === false)
       return undefined;

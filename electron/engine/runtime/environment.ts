@@ -58,8 +58,7 @@ export interface PreparedEnvironment {
   spec: EnvironmentSpec;
   api: RuntimeApi;
   running: RunningEnvironment;
-  /** performance.now() when the container was running, and when its runtime asked to start (booted). */
-  startedAt: number;
+  /** performance.now() when its runtime asked to start (booted); its start is `running.startedAt`. */
   bootedAt: number;
   exited: boolean;
 }
@@ -113,7 +112,6 @@ export class Environment {
       spec: full,
       api,
       running,
-      startedAt: running.startedAt,
       bootedAt: 0,
       exited: false,
     };
@@ -174,7 +172,7 @@ export class Environment {
       // The container was started ahead: nothing of its start is on this invoke's path.
       env.phases.startMs = 0;
       // Init Duration still counts the runtime's boot, as Lambda's does, plus the handler's init from now.
-      bootMs = prepared.bootedAt - prepared.startedAt;
+      bootMs = prepared.bootedAt - prepared.running.startedAt;
       env.phases.spareBootMs = bootMs;
       initFrom = performance.now();
       api.releaseStart();

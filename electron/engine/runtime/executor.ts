@@ -2,7 +2,11 @@
  * The seam between an execution environment and what runs it: a Docker container (the default)
  * or a plain child process (the no-Docker fallback, with no isolation or memory limit).
  */
+import { randomUUID } from 'node:crypto';
 import type { Architecture } from '../../../shared/types';
+
+/** A new environment's id: short enough for container names, unique enough for one machine. */
+export const newEnvironmentId = (): string => randomUUID().slice(0, 12);
 
 export interface EnvironmentSpec {
   /** Unique per environment; used in container names and labels. */

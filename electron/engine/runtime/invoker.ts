@@ -13,7 +13,7 @@ import type { InvocationFinish, InvocationsRepo } from '../store/invocations-rep
 import type { Environment, EnvironmentFailure } from './environment';
 import { LogCollector } from './log-collector';
 import type { Pool } from './pool';
-import type { EnvironmentSpec } from './executor';
+import { newEnvironmentId, type EnvironmentSpec } from './executor';
 
 /** Lambda's limit for a synchronous request payload. */
 export const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
@@ -406,7 +406,7 @@ export function environmentFor(req: InvokeRequest): {
 function environmentSpec(req: InvokeRequest, memoryMb: number): Omit<EnvironmentSpec, 'runtimeApi'> {
   return {
     ...environmentConfig(req, memoryMb),
-    id: randomUUID().slice(0, 12),
+    id: newEnvironmentId(),
     labels: { 'lambench.project': String(req.projectId), 'lambench.function': req.fn.id },
   };
 }

@@ -2,7 +2,6 @@
  * Environments per function configuration: warm reuse, keep-alive reaping, concurrency counting with
  * Lambda's throttle, and retirement when code or configuration changes.
  */
-import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { WorkbenchError } from '../../../shared/rpc/errors';
 import { Environment, type EnvironmentFailure } from './environment';
@@ -95,7 +94,7 @@ export class Pool {
         ? releaseSlot
         : () => {
             releaseSlot();
-            if (!this.closed) this.spares.refill(fresh, randomUUID().slice(0, 12));
+            if (!this.closed) this.spares.refill(fresh);
           };
       return { env, cold: true, initError, release };
     } catch (error) {

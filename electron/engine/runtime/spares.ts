@@ -8,7 +8,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Environment, type PreparedEnvironment } from './environment';
-import type { EnvironmentSpec, Executor } from './executor';
+import { newEnvironmentId, type EnvironmentSpec, type Executor } from './executor';
 
 type Spec = Omit<EnvironmentSpec, 'runtimeApi'>;
 
@@ -40,14 +40,14 @@ export class Spares {
   }
 
   /** Starts a spare of this configuration unless one is ready or starting. */
-  refill(spec: Spec, newId: string): void {
+  refill(spec: Spec): void {
     if (this.closed || !this.eligible(spec)) return;
     const key = spareKey(spec);
     const held = this.held.get(key) ?? { since: performance.now() };
     this.held.set(key, held);
     held.since = performance.now();
     if ((held.ready && !held.ready.exited) || held.starting) return;
-    held.starting = Environment.prepare(this.executor, { ...spec, id: newId })
+    held.starting = Environment.prepare(this.executor, { ...spec, id: newEnvironmentId() })
       .then(async (prepared) => {
         if (!prepared) return;
         if (this.closed) return void (await discard(prepared));
