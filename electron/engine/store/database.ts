@@ -75,11 +75,17 @@ function checkpointOffThread(db: Db, file: string, nativeBinding: string | undef
     }
   };
   let worker: Worker | undefined;
+  const closed = new Int32Array(new SharedArrayBuffer(4));
   if (file !== ':memory:') {
     try {
       worker = new Worker(CHECKPOINTER, {
         eval: true,
-        workerData: { driver: createRequire(import.meta.url).resolve('better-sqlite3'), file, nativeBinding },
+        workerData: {
+          driver: createRequire(import.meta.url).resolve('better-sqlite3'),
+          file,
+          nativeBinding,
+          closed,
+        },
       });
       worker.unref();
       worker.on('error', () => (worker = undefined));
@@ -89,12 +95,17 @@ function checkpointOffThread(db: Db, file: string, nativeBinding: string | undef
   }
   const timer = setInterval(() => (worker ? worker.postMessage('checkpoint') : checkpoint()), everyMs);
   timer.unref();
-  // The worker's connection closes with this one (so the last close still folds the WAL into the file).
+  // The worker's connection closes before this one, which is then the last and folds the WAL into the
+  // file. Waited for: a worker still booting would otherwise open (and create) the files after the caller
+  // has moved on, even after it deleted the folder.
   const close = db.close.bind(db);
   db.close = () => {
     clearInterval(timer);
-    worker?.postMessage('close');
-    worker = undefined;
+    if (worker) {
+      worker.postMessage('close');
+      Atomics.wait(closed, 0, 0, 5000);
+      worker = undefined;
+    }
     return close();
   };
 }
@@ -103,11 +114,22 @@ function checkpointOffThread(db: Db, file: string, nativeBinding: string | undef
 const CHECKPOINTER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
-const db = new Database(workerData.file, workerData.nativeBinding ? { nativeBinding: workerData.nativeBinding } : {});
-db.pragma('busy_timeout = 0');
+const done = () => {
+  Atomics.store(workerData.closed, 0, 1);
+  Atomics.notify(workerData.closed, 0);
+};
+let db;
+try {
+  db = new Database(workerData.file, workerData.nativeBinding ? { nativeBinding: workerData.nativeBinding } : {});
+  db.pragma('busy_timeout = 0');
+} catch (error) {
+  done();
+  throw error;
+}
 parentPort.on('message', (message) => {
   if (message === 'close') {
     db.close();
+    done();
     parentPort.close();
     return;
   }
