@@ -1,6 +1,6 @@
 /**
  * The invocation store (issue 5), on a real SQLite file in a temp folder:
- *   P4.1 insert rate of the write-ahead path (begin + finish + logs, in batches): ≥ 20,000 rows/s, beside a
+ *   P4.1 insert rate of the write-ahead path (begin + finish + logs, in batches): ≥ 50,000 rows/s (issue 16), beside a
  *        bare INSERT of the same rows into an index-free table.
  *   P4.2 a filtered History page of 50 rows (p50 over several filters and a deep keyset page): ≤ 20 ms,
  *        beside a full `SELECT count(*)` scan.
@@ -117,8 +117,6 @@ function* invocations(count: number, seed = 42): Generator<Row> {
 export interface SeedResult {
   rowsPerSecond: number;
   cpuRowsPerSecond: number;
-  /** Of the wall time, the share spent folding the rows into the duration histograms. */
-  foldShare: number;
 }
 
 /**
@@ -153,19 +151,17 @@ export function seedHistory(file: string, count: number, seed = 42): SeedResult 
     cpu += (c.user + c.system) / 1000;
   }
   if (records.writeError) throw new Error(records.writeError);
-  // Keeping the histograms is part of the write cost: one fold of every row, as the first read would do.
+  // Keeping the histograms is part of the write cost: the writes fold as they go, this folds the rest.
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   new DurationHistogram(db).update();
-  const foldMs = performance.now() - t0;
-  wall += foldMs;
+  wall += performance.now() - t0;
   const c = process.cpuUsage(c0);
   cpu += (c.user + c.system) / 1000;
   db.close();
   return {
     rowsPerSecond: count / (wall / 1000),
     cpuRowsPerSecond: count / (cpu / 1000),
-    foldShare: foldMs / wall,
   };
 }
 
@@ -325,12 +321,12 @@ export const suite: BenchSuite = {
       const rows: BenchRow[] = [
         {
           id: 'P4.1',
-          what: `insert through the write-ahead path, ${ROWS.toLocaleString()} rows, histogram fold included (${(seeded.foldShare * 100).toFixed(1)}% of it; CPU-time rate ${Math.round(seeded.cpuRowsPerSecond).toLocaleString()}/s; load ${os.loadavg()[0].toFixed(1)})`,
+          what: `insert through the write-ahead path, ${ROWS.toLocaleString()} rows, histogram folds included (CPU-time rate ${Math.round(seeded.cpuRowsPerSecond).toLocaleString()}/s; load ${os.loadavg()[0].toFixed(1)})`,
           value: seeded.rowsPerSecond,
           unit: 'rows/s',
           baseline: { what: 'bare INSERT, no indexes', value: bare },
-          goal: '≥ 20,000 rows/s',
-          pass: seeded.rowsPerSecond >= 20_000,
+          goal: '≥ 50,000 rows/s',
+          pass: seeded.rowsPerSecond >= 50_000,
         },
       ];
       const db = openDatabase(path.join(dir, 'history.db'));

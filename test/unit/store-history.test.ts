@@ -228,7 +228,7 @@ describe('history:clear and the write-ahead record', () => {
     const running = record({ startedAt: 3, running: true });
     expect(history.clear(1, 'Orders')).toBe(1);
     expect(all({ limit: 50 }).map((r) => r.functionId)).toEqual(['Orders', 'Cart']);
-    expect(db.prepare('SELECT count(*) AS n FROM invocation_logs').get()).toEqual({ n: 1 });
+    expect(db.prepare('SELECT count(logs) AS n FROM invocations').get()).toEqual({ n: 1 });
     // The running row is cleared by hand (as another process might); its finish must not fail the batch.
     db.prepare('DELETE FROM invocations WHERE id = ?').run(running);
     record({ startedAt: 3, invocationId: running });
@@ -348,6 +348,6 @@ describe('retention', () => {
     expect(Math.min(...left.filter((r) => r.status !== 'running').map((r) => r.startedAt))).toBe(
       now - day + 500,
     );
-    expect(db.prepare('SELECT count(*) AS n FROM invocation_logs').get()).toEqual({ n: 2500 });
+    expect(db.prepare('SELECT count(logs) AS n FROM invocations').get()).toEqual({ n: 2500 });
   });
 });

@@ -54,14 +54,21 @@ describe('migrations', () => {
         .prepare<[], { name: string }>('PRAGMA table_info(invocations)')
         .all()
         .map((c) => c.name);
-      expect(columns).toEqual(expect.arrayContaining(['container_start_ms', 'sweep_id']));
+      expect(columns).toEqual(expect.arrayContaining(['container_start_ms', 'sweep_id', 'logs']));
       const indexes = db
         .prepare<[], { name: string }>(
           "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'invocations'",
         )
         .all()
         .map((i) => i.name);
-      expect(indexes).toEqual(expect.arrayContaining(['invocations_by_status', 'invocations_by_duration']));
+      expect(indexes).toEqual(expect.arrayContaining(['invocations_by_status', 'invocations_by_function']));
+      // Migration 10: logs moved into their rows, the unused duration index gone.
+      expect(indexes).not.toContain('invocations_by_duration');
+      expect(
+        db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'invocation_logs'").get(),
+      ).toEqual({
+        n: 0,
+      });
       // An old file keeps its page size; only new ones get 8 KB pages.
       expect(db.pragma('page_size', { simple: true })).toBe(4096);
 

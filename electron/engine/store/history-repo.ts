@@ -81,10 +81,7 @@ export class HistoryRepo {
     private readonly beforeRead: () => void = () => {},
   ) {
     this.statements = new StatementCache(db);
-    this.detail = db.prepare<[string], DetailRow>(
-      `SELECT i.*, l.text AS logs, l.truncated AS logs_truncated
-       FROM invocations i LEFT JOIN invocation_logs l ON l.invocation_id = i.id WHERE i.id = ?`,
-    );
+    this.detail = db.prepare<[string], DetailRow>('SELECT * FROM invocations WHERE id = ?');
     // Distinct functions by skip-scan: one index seek per function instead of reading every row.
     const byFunction = 'FROM invocations INDEXED BY invocations_by_function';
     const order = 'ORDER BY project_id, function_id LIMIT 1';

@@ -6,6 +6,7 @@
  */
 import type { InvocationResult, InvocationStatus } from '../../../shared/types';
 import type { Db } from './database';
+import { DurationHistogram } from './duration-histogram';
 
 /** Event and response bodies above this are cut, with a flag; logs have their own cap upstream. */
 export const BODY_CAP_BYTES = 256 * 1024;
@@ -16,6 +17,11 @@ const RETRY_MS = 2000;
  * its latency (the commit runs while the runtime's answer waits); 5 ms keeps the write-ahead window short.
  */
 const FLUSH_DELAY_MS = 5;
+/**
+ * New rows fold into the duration histograms every this many: a fold per batch of a few thousand costs a
+ * tenth of what one fold of a million rows (a sort that spills to disk) does at the first read.
+ */
+const FOLD_EVERY_WRITES = 10_000;
 
 export interface InvocationStart {
   invocationId: string;
@@ -64,9 +70,10 @@ export class InvocationsRepo {
   private dropped = 0;
   private readonly insert;
   private readonly complete;
-  private readonly saveLogs;
   private readonly insertFinished;
   private readonly flushAll;
+  private readonly histogram;
+  private unfolded = 0;
 
   constructor(private readonly db: Db) {
     // Positional parameters: binding ~30 named ones from an object costs more than the insert itself.
@@ -78,27 +85,37 @@ export class InvocationsRepo {
     this.complete = db.prepare(
       `UPDATE invocations SET ${FINISH_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`,
     );
-    this.saveLogs = db.prepare(
-      'INSERT OR REPLACE INTO invocation_logs (invocation_id, text, truncated) VALUES (?, ?, ?)',
-    );
     this.insertFinished = db.prepare(
       `INSERT INTO invocations (${START_COLUMNS.join(', ')}, ${FINISH_COLUMNS.join(', ')}, pid)
        VALUES (${marks(START_COLUMNS.length + FINISH_COLUMNS.length)}, ${process.pid})`,
     );
+    this.histogram = new DurationHistogram(db);
+    // One array per statement, refilled for every row (the statements copy the values): a million rows make
+    // no garbage here.
+    const startRow: Value[] = Array(START_COLUMNS.length).fill(null);
+    const wholeRow: Value[] = Array(START_COLUMNS.length + FINISH_COLUMNS.length).fill(null);
+    const finishRow: Value[] = Array(FINISH_COLUMNS.length + 1).fill(null);
     this.flushAll = db.transaction((writes: Write[]) => {
-      // An invocation that began and ended within one batch (a burst, a throttle) is written once, complete.
-      const finishes = new Map<string, InvocationFinish>();
+      // An invocation that began and ended within one batch (a burst, a throttle) is written once, complete:
+      // its finish is taken (set to null) when its start is written.
+      const finishes = new Map<string, InvocationFinish | null>();
       for (const w of writes) if (w.kind === 'finish') finishes.set(w.row.invocationId, w.row);
-      const writtenWhole = new Set<string>();
       for (const w of writes) {
+        const id = w.row.invocationId;
         if (w.kind === 'start') {
-          const done = finishes.get(w.row.invocationId);
+          const done = finishes.get(id);
           if (done) {
-            this.insertFinished.run(finishValues(done, startValues(w.row)));
-            this.saveLogs.run(done.invocationId, done.logs, done.logsTruncated ? 1 : 0);
-            writtenWhole.add(done.invocationId);
-          } else this.insert.run(startValues(w.row));
-        } else if (!writtenWhole.has(w.row.invocationId)) this.writeFinish(w.row);
+            fillStart(w.row, wholeRow);
+            fillFinish(done, wholeRow, START_COLUMNS.length);
+            this.insertFinished.run(wholeRow);
+            finishes.set(id, null);
+          } else this.insert.run(fillStart(w.row, startRow));
+        } else if (finishes.get(id) !== null) {
+          // No row if History was cleared while the invocation ran: the finish has nothing to complete.
+          fillFinish(w.row, finishRow);
+          finishRow[FINISH_COLUMNS.length] = id;
+          this.complete.run(finishRow);
+        }
       }
     });
   }
@@ -129,6 +146,11 @@ export class InvocationsRepo {
     try {
       this.flushAll(writes);
       this.failure = undefined;
+      this.unfolded += writes.length;
+      if (this.unfolded >= FOLD_EVERY_WRITES) {
+        this.unfolded = 0;
+        this.histogram.update();
+      }
     } catch (error) {
       if (isTransient(error)) this.keepForRetry(writes, error as Error);
       else this.flushOneByOne(writes);
@@ -205,12 +227,6 @@ export class InvocationsRepo {
       this.flush();
     }, FLUSH_DELAY_MS);
   }
-
-  private writeFinish(r: InvocationFinish): void {
-    // The row is gone if History was cleared while the invocation ran: its logs have nothing to belong to.
-    if (this.complete.run(finishValues(r, []), r.invocationId).changes === 0) return;
-    this.saveLogs.run(r.invocationId, r.logs, r.logsTruncated ? 1 : 0);
-  }
 }
 
 const START_COLUMNS = [
@@ -251,56 +267,56 @@ const FINISH_COLUMNS = [
   'container_start_ms',
   'memory_size_mb',
   'phases',
+  'logs',
+  'logs_truncated',
 ] as const;
 
 type Value = string | number | null;
 
-/** Values in START_COLUMNS order. */
-function startValues(r: InvocationStart): Value[] {
-  const [event, eventTruncated] = capped(r.event);
-  return [
-    r.invocationId,
-    r.requestId,
-    r.projectId,
-    r.functionId,
-    r.trigger,
-    event,
-    eventTruncated,
-    r.startedAt,
-    r.architecture,
-    r.sweepId ?? null,
-    r.memorySizeMb,
-    r.qualifier ?? '$LATEST',
-    r.executedVersion ?? '$LATEST',
-    r.triggerSource ?? null,
-    r.invocationType ?? 'RequestResponse',
-    r.attempt ?? null,
-    r.asyncEventId ?? null,
-  ];
+/** Puts the values in START_COLUMNS order into `into`. */
+function fillStart(r: InvocationStart, into: Value[]): Value[] {
+  into[0] = r.invocationId;
+  into[1] = r.requestId;
+  into[2] = r.projectId;
+  into[3] = r.functionId;
+  into[4] = r.trigger;
+  into[5] = capped(r.event);
+  into[6] = r.event.length > BODY_CAP_BYTES ? 1 : 0;
+  into[7] = r.startedAt;
+  into[8] = r.architecture;
+  into[9] = r.sweepId ?? null;
+  into[10] = r.memorySizeMb;
+  into[11] = r.qualifier ?? '$LATEST';
+  into[12] = r.executedVersion ?? '$LATEST';
+  into[13] = r.triggerSource ?? null;
+  into[14] = r.invocationType ?? 'RequestResponse';
+  into[15] = r.attempt ?? null;
+  into[16] = r.asyncEventId ?? null;
+  return into;
 }
 
-/** Values in FINISH_COLUMNS order, appended to `into` (one array per row: this runs a million times). */
-function finishValues(r: InvocationFinish, into: Value[]): Value[] {
-  const [response, responseTruncated] = capped(r.response ?? null);
-  into.push(
-    r.status,
-    r.error?.type ?? null,
-    r.error?.message ?? null,
-    response,
-    responseTruncated,
-    r.startedAt + Math.round((r.containerStartMs ?? 0) + (r.initDurationMs ?? 0) + r.durationMs),
-    r.durationMs,
-    r.billedDurationMs,
-    r.initDurationMs ?? null,
-    r.coldStart ? 1 : 0,
-    r.maxMemoryUsedMb,
-    r.gbSeconds,
-    r.costUsd,
-    r.environmentId ?? null,
-    r.containerStartMs ?? null,
-    r.memorySizeMb,
-    r.startPhases ? JSON.stringify(r.startPhases) : null,
-  );
+/** Puts the values in FINISH_COLUMNS order into `into` from index `at`. */
+function fillFinish(r: InvocationFinish, into: Value[], at = 0): Value[] {
+  const response = r.response ?? null;
+  into[at] = r.status;
+  into[at + 1] = r.error?.type ?? null;
+  into[at + 2] = r.error?.message ?? null;
+  into[at + 3] = response === null ? null : capped(response);
+  into[at + 4] = response !== null && response.length > BODY_CAP_BYTES ? 1 : 0;
+  into[at + 5] = r.startedAt + Math.round((r.containerStartMs ?? 0) + (r.initDurationMs ?? 0) + r.durationMs);
+  into[at + 6] = r.durationMs;
+  into[at + 7] = r.billedDurationMs;
+  into[at + 8] = r.initDurationMs ?? null;
+  into[at + 9] = r.coldStart ? 1 : 0;
+  into[at + 10] = r.maxMemoryUsedMb;
+  into[at + 11] = r.gbSeconds;
+  into[at + 12] = r.costUsd;
+  into[at + 13] = r.environmentId ?? null;
+  into[at + 14] = r.containerStartMs ?? null;
+  into[at + 15] = r.memorySizeMb;
+  into[at + 16] = r.startPhases ? JSON.stringify(r.startPhases) : null;
+  into[at + 17] = r.logs;
+  into[at + 18] = r.logsTruncated ? 1 : 0;
   return into;
 }
 
@@ -310,7 +326,7 @@ function isTransient(error: unknown): boolean {
   return /^SQLITE_(BUSY|LOCKED|FULL|IOERR|READONLY|CANTOPEN|PROTOCOL)/.test(code);
 }
 
-function capped(text: string | null): [string | null, number] {
-  const truncated = text !== null && text.length > BODY_CAP_BYTES;
-  return [truncated ? text.slice(0, BODY_CAP_BYTES) : text, truncated ? 1 : 0];
+/** The text, or its first BODY_CAP_BYTES. */
+function capped(text: string): string {
+  return text.length > BODY_CAP_BYTES ? text.slice(0, BODY_CAP_BYTES) : text;
 }

@@ -1,6 +1,6 @@
 /**
  * History retention: rows older than `retentionDays`, and beyond the newest `retentionRows`, are deleted
- * with their logs (ON DELETE CASCADE). Deletes go in small chunks with a turn of the event loop between
+ * with their logs (part of the row). Deletes go in small chunks with a turn of the event loop between
  * them, so trimming a million rows never freezes the engine; running invocations are never touched.
  */
 import type { Db } from './database';
