@@ -1,5 +1,5 @@
 /**
- * A keep-alive HTTP client on its own thread, timing two URLs call by call in turn. A client on the engine's
+ * A keep-alive HTTP client on its own thread, timing URLs call by call in turn. A client on the engine's
  * own thread would wait for whatever the engine does after answering (History's batched write, events) before
  * it could read the answer; curl or a browser, in another process, does not.
  */
@@ -7,7 +7,7 @@ import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 
-/** @type {{ urls: [string, string], samples: number, warmup: number }} */
+/** @type {{ urls: string[], samples: number, warmup: number }} */
 const { urls, samples, warmup } = workerData;
 const agents = urls.map(() => new http.Agent({ keepAlive: true, maxSockets: 1 }));
 
@@ -23,10 +23,10 @@ function get(i) {
   });
 }
 
-/** @type {[number[], number[]]} */
-const times = [[], []];
+/** @type {number[][]} */
+const times = urls.map(() => []);
 for (let n = 0; n < warmup + samples; n++) {
-  for (const i of [0, 1]) {
+  for (const i of urls.keys()) {
     const t0 = performance.now();
     await get(i);
     if (n >= warmup) times[i].push(performance.now() - t0);

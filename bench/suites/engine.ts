@@ -12,6 +12,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import { Worker } from 'node:worker_threads';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -126,6 +127,25 @@ export async function httpBaseline(
     async stop() {
       agent.destroy();
       await run('docker', ['rm', '-f', id]);
+    },
+  };
+}
+
+/** bench/support/pass-through-proxy.mjs on its own thread, forwarding to `target`: the two-hop floor. */
+export async function passThroughProxy(target: string): Promise<{ url: string; stop(): Promise<void> }> {
+  const worker = new Worker(new URL('../support/pass-through-proxy.mjs', import.meta.url), {
+    workerData: { target },
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    async stop() {
+      const exited = new Promise((resolve) => worker.once('exit', resolve));
+      worker.postMessage('stop');
+      await exited;
     },
   };
 }

@@ -3,7 +3,8 @@
  *   I1 warm sync no-op Invoke through the endpoint (the SDK on a keep-alive agent) vs the same SDK client's
  *      Invoke answered by a bare Node HTTP server in a container (a keep-alive round trip with the SDK's own
  *      cost on both sides), timed call by call in turn: p50 ≤ 1.5×. The ratio against a raw http.get is
- *      printed too.
+ *      printed too, and the ratio to the same call through a pass-through proxy into the bare server (the
+ *      two hops any endpoint in the middle adds).
  * Lambench runs in its own process (bench/support/invoke-api-engine.ts), as the app or `lambench serve` does,
  * so the SDK client and the engine do not share one event loop, which they never do for a user.
  *   I2 1,000 Event invokes accepted (202) in ≤ 1 s, then all executed and recorded in History. The burst is
@@ -20,7 +21,7 @@ import { performance } from 'node:perf_hooks';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { ensureLocalImages, LOCAL_IMAGES_JSON, localImageMap } from '../../test/support/images.js';
 import { percentile, type BenchRow, type BenchSuite } from '../report';
-import { httpBaseline, noopProject, timeAlternately } from './engine';
+import { httpBaseline, noopProject, passThroughProxy, timeAlternately } from './engine';
 
 const SAMPLES = 2000;
 const WARMUP = 2000;
@@ -95,8 +96,12 @@ export const suite: BenchSuite = {
     );
     const reply = <T>(message?: string) =>
       new Promise<T>((resolve, reject) => {
-        child.once('message', (m) => resolve(m as T));
-        child.once('exit', (code) => reject(new Error(`the engine process exited (${code})`)));
+        const exited = (code: number | null) => reject(new Error(`the engine process exited (${code})`));
+        child.once('exit', exited);
+        child.once('message', (m) => {
+          child.off('exit', exited);
+          resolve(m as T);
+        });
         if (message) child.send(message);
       });
     const rows: BenchRow[] = [];
@@ -118,6 +123,17 @@ export const suite: BenchSuite = {
       clients.push(bareSdk);
       const bareInvoke = () => bareSdk.send(new InvokeCommand({ FunctionName: 'Noop', Payload: payload }));
       const [bare, warm] = await timeAlternately(SAMPLES, WARMUP, bareInvoke, invoke);
+      // The two-hop floor: the same SDK call through a proxy that only forwards to the bare server.
+      const proxy = await passThroughProxy(baseline.url);
+      const proxySdk = sdk(proxy.url, 1);
+      clients.push(proxySdk);
+      const [floor] = await timeAlternately(
+        SAMPLES,
+        200,
+        () => proxySdk.send(new InvokeCommand({ FunctionName: 'Noop', Payload: payload })),
+        async () => {},
+      );
+      await proxy.stop();
       const [raw] = await timeAlternately(SAMPLES, 200, baseline.get, async () => {});
       const p50 = percentile(warm, 50);
       rows.push({
@@ -131,6 +147,15 @@ export const suite: BenchSuite = {
         },
         goal: '≤ 1.5×',
         pass: p50 <= 1.5 * percentile(bare, 50),
+      });
+      rows.push({
+        id: 'I1',
+        what: 'the same Invoke against the two-hop floor: a pass-through proxy into the bare server, p50',
+        value: p50,
+        unit: 'ms',
+        baseline: { what: 'pass-through proxy', value: percentile(floor, 50) },
+        goal: 'reported',
+        pass: true,
       });
       console.log(
         `     (p99 ${percentile(warm, 99).toFixed(2)} ms; vs a raw keep-alive http.get into the container, ` +
