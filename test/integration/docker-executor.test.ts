@@ -221,6 +221,24 @@ describe('docker executor', () => {
     expect(await env.maxMemoryUsedMb()).toBe(peak);
   });
 
+  it('counts the runtime it runs even when an earlier container was charged for its files', async () => {
+    // The second container's cgroup is charged for almost none of node's pages (the first one read them).
+    const idle = `exec node -e 'console.log("up"); setTimeout(() => {}, 60000)'`;
+    const figures: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const env = await executor.start(spec(idle, { image: images['nodejs20.x'], memoryMb: 256 }));
+      const lines: string[] = [];
+      env.onLine((l) => lines.push(l));
+      await waitForLine(lines, 'up');
+      figures.push(await env.maxMemoryUsedMb());
+      await env.destroy();
+    }
+    console.log(`[memory] idle node, first and second container: ${figures.join(' and ')} MB`);
+    // Node alone is resident at ~40 MB; the bare cgroup charge of a second container was ~8.
+    expect(figures[1]).toBeGreaterThanOrEqual(25);
+    expect(figures[1]).toBeLessThanOrEqual(256);
+  });
+
   it('is OOM-killed above its memory size', async () => {
     const alloc =
       'const a = []; for (let i = 0; i < 20; i++) a.push(Buffer.alloc(10 * 1024 * 1024, 1)); console.log("survived")';

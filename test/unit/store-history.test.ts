@@ -350,4 +350,25 @@ describe('retention', () => {
     );
     expect(db.prepare('SELECT count(logs) AS n FROM invocations').get()).toEqual({ n: 2500 });
   });
+
+  it('deletes asynchronous events done before the days, and never queued or running ones', async () => {
+    const now = Date.now();
+    const day = 86_400_000;
+    const event = db.prepare(
+      `INSERT INTO async_events (id, function_id, trigger, payload, status, created_at, updated_at, next_attempt_at)
+       VALUES (?, 'Orders', 'api', '{}', ?, ?, ?, ?)`,
+    );
+    const events: [string, string, number][] = [
+      ['old-succeeded', 'succeeded', now - 40 * day],
+      ['old-failed', 'failed', now - 40 * day],
+      ['old-queued', 'queued', now - 40 * day],
+      ['old-running', 'running', now - 40 * day],
+      ['new-failed', 'failed', now - day],
+    ];
+    for (const [id, status, at] of events) event.run(id, status, at, at, at);
+    const retention = new Retention(db, () => ({ retentionDays: 30, retentionRows: 0 }));
+    await retention.apply();
+    const left = db.prepare<[], { id: string }>('SELECT id FROM async_events ORDER BY id').all();
+    expect(left.map((e) => e.id)).toEqual(['new-failed', 'old-queued', 'old-running']);
+  });
 });

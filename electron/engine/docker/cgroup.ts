@@ -1,6 +1,9 @@
 /**
  * A container's peak memory, read from its cgroup: the real "Max Memory Used" that SAM CLI and
- * LocalStack don't report (aws-sam-cli #2464, #2828).
+ * LocalStack don't report (aws-sam-cli #2464, #2828). The cgroup charges a page of the runtime's files only
+ * to the first container that read it, so a later container of the same image would report a few MB; the
+ * peak resident size of its processes (VmHWM, shared pages included) is taken too, as Lambda's figure
+ * counts the runtime whatever else ran before it.
  */
 import fs from 'node:fs';
 import type Docker from 'dockerode';
@@ -32,6 +35,30 @@ function readBytes(file: string): number | null {
 }
 
 export const toMb = (bytes: number): number => Math.ceil(bytes / (1024 * 1024));
+
+/** The summed peak resident size of the processes in a cgroup (its `cgroup.procs`), or 0. */
+export function processesPeakBytes(procsFile: string, proc = '/proc'): number {
+  let total = 0;
+  try {
+    for (const pid of fs.readFileSync(procsFile, 'utf8').split('\n')) {
+      if (!pid) continue;
+      const status = readOr(`${proc}/${pid}/status`);
+      const kb = /^VmHWM:\s+(\d+) kB/m.exec(status)?.[1];
+      if (kb) total += Number(kb) * 1024;
+    }
+  } catch {
+    // The cgroup is gone: the last sample stands.
+  }
+  return total;
+}
+
+function readOr(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return ''; // the process ended between the listing and the read
+  }
+}
 
 /**
  * One cgroup file kept open: every invocation reads the peak, and one pread costs a fraction of
@@ -103,6 +130,8 @@ async function execPeak(container: Docker.Container): Promise<number | null> {
  * with it) still has a recent figure.
  */
 const PEAK_SAMPLE_MS = 100;
+/** VmHWM is a high-water mark, so reading it now and then loses nothing while the process lives. */
+const RESIDENT_SAMPLE_MS = 1000;
 
 /** Tracks one container's peak memory; keeps the last value once the cgroup is gone. */
 export class MemoryPeak {
@@ -110,37 +139,43 @@ export class MemoryPeak {
   private sampled = 0;
   private timer?: NodeJS.Timeout;
   private last = 0;
+  /** The processes' summed VmHWM; `procs` is the cgroup's process list, once found. */
+  private resident = 0;
+  private procs?: string;
 
   constructor(
     private readonly id: string,
     private readonly container: Docker.Container,
     private readonly local: boolean,
+    /** Lambda never reports more than the memory size; shared pages could add up to more. */
+    private readonly limitMb: number,
     private readonly root = ROOT,
   ) {}
 
   /** Starts sampling at once when only memory.current exists, so early peaks aren't missed. */
   start(): void {
     if (!this.local) return;
-    for (const candidate of peakCandidates(this.id, this.root))
-      if ((this.file = OpenFile.open(candidate))) break;
-    const file = this.file;
-    if (file) {
-      this.timer = setInterval(() => {
-        const n = file.read();
-        if (n === null) this.stop();
-        else this.last = Math.max(this.last, toMb(n));
-      }, PEAK_SAMPLE_MS);
-      this.timer.unref();
-      return;
-    }
-    const current = currentCandidates(this.id, this.root).find((f) => readBytes(f) !== null);
-    if (!current) return;
+    const chosen = peakCandidates(this.id, this.root).find((f) => (this.file = OpenFile.open(f)));
+    const current = chosen
+      ? undefined
+      : currentCandidates(this.id, this.root).find((f) => readBytes(f) !== null);
+    const cgroupFile = chosen ?? current;
+    if (!cgroupFile) return;
+    this.procs = cgroupFile.replace(/[^/]+$/, 'cgroup.procs');
+    const everyMs = current ? 20 : PEAK_SAMPLE_MS;
+    let ticks = 0;
     this.timer = setInterval(() => {
-      const n = readBytes(current);
-      if (n === null) this.stop();
+      const n = this.file ? this.file.read() : readBytes(current!);
+      if (n === null) return this.stop();
+      if (this.file) this.last = Math.max(this.last, toMb(n));
       else this.sampled = Math.max(this.sampled, n);
-    }, 20);
+      if (++ticks % (RESIDENT_SAMPLE_MS / everyMs) === 0) this.sampleResident();
+    }, everyMs);
     this.timer.unref();
+  }
+
+  private sampleResident(): void {
+    if (this.procs) this.resident = Math.max(this.resident, processesPeakBytes(this.procs));
   }
 
   stop(): void {
@@ -155,6 +190,8 @@ export class MemoryPeak {
     else if (this.timer || this.sampled) bytes = this.sampled;
     else bytes = await execPeak(this.container);
     if (bytes !== null) this.last = Math.max(this.last, toMb(bytes));
-    return this.last;
+    // Before the first sample (an invoke within a second of the start), read it now: the cold path only.
+    if (this.resident === 0 && this.timer) this.sampleResident();
+    return Math.min(Math.max(this.last, toMb(this.resident)), this.limitMb);
   }
 }

@@ -390,7 +390,7 @@ export class DockerExecutor implements Executor {
     const settings = info.NetworkSettings as typeof info.NetworkSettings & { IPAddress?: string };
     const networks = Object.values(settings.Networks ?? {});
     const callerAddress = settings.IPAddress || networks[0]?.IPAddress || '';
-    const peak = new MemoryPeak(info.Id, container, this.client.local);
+    const peak = new MemoryPeak(info.Id, container, this.client.local, spec.memoryMb);
     peak.start();
 
     let destroying = false;

@@ -2,6 +2,7 @@
  * History retention: rows older than `retentionDays`, and beyond the newest `retentionRows`, are deleted
  * with their logs (part of the row). Deletes go in small chunks with a turn of the event loop between
  * them, so trimming a million rows never freezes the engine; running invocations are never touched.
+ * Asynchronous events that are done go with the days as well.
  */
 import type { Db } from './database';
 
@@ -20,6 +21,7 @@ export class Retention {
   private readonly deleteOlder;
   private readonly nthNewest;
   private readonly deleteBefore;
+  private readonly deleteOldEvents;
   private running: Promise<number> | undefined;
   private timer: NodeJS.Timeout | undefined;
 
@@ -38,6 +40,12 @@ export class Retention {
     this.deleteBefore = db.prepare<[number, string, number]>(
       `DELETE FROM invocations WHERE rowid IN (SELECT rowid FROM invocations INDEXED BY invocations_by_time
          WHERE (started_at, id) < (?, ?) AND status != 'running' ORDER BY started_at, id LIMIT ?)`,
+    );
+    // Asynchronous events that are done (succeeded, or failed and listed as dead letters) go with the days
+    // too: their attempts' rows are gone by then. Queued and running ones are never touched.
+    this.deleteOldEvents = db.prepare<[number, number]>(
+      `DELETE FROM async_events WHERE rowid IN (SELECT rowid FROM async_events INDEXED BY async_events_by_status
+         WHERE status IN ('succeeded', 'failed') AND updated_at < ? LIMIT ?)`,
     );
   }
 
@@ -68,6 +76,7 @@ export class Retention {
     if (retentionDays > 0) {
       const cutoff = Date.now() - retentionDays * DAY_MS;
       deleted += await chunked(() => this.deleteOlder.run(cutoff, CHUNK).changes);
+      await chunked(() => this.deleteOldEvents.run(cutoff, CHUNK).changes);
     }
     if (retentionRows > 0) {
       // The oldest row to keep is found once; rows started later are never behind it in the order.
