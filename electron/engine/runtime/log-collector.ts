@@ -12,6 +12,7 @@ export class LogCollector {
   private readonly lines: string[] = [];
   private bytes = 0;
   private dropped = 0;
+  private ended = false;
   private pending: string[] = [];
   private pendingBytes = 0;
   private scheduled: NodeJS.Immediate | undefined;
@@ -57,11 +58,15 @@ export class LogCollector {
     this.onLines(batch);
   }
 
-  /** Flushes first: the caller emits `invocation:finished` next, and no line may arrive after it. */
+  /**
+   * Ends the log: the count of dropped lines goes out as its last line (live, as in History), then every line
+   * is flushed, as the caller emits `invocation:finished` next and no line may arrive after it.
+   */
   text(): string {
+    if (this.dropped > 1 && !this.ended) this.emit(`[lambench] ${this.dropped} lines dropped after the cap`);
+    this.ended = true;
     this.flush();
-    const tail = this.dropped > 1 ? `\n[lambench] ${this.dropped} lines dropped after the cap` : '';
-    return this.lines.join('\n') + tail;
+    return this.lines.join('\n');
   }
 
   private emit(line: string): void {
