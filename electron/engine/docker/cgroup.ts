@@ -39,24 +39,19 @@ export const toMb = (bytes: number): number => Math.ceil(bytes / (1024 * 1024));
 /** The summed peak resident size of the processes in a cgroup (its `cgroup.procs`), or 0. */
 export function processesPeakBytes(procsFile: string, proc = '/proc'): number {
   let total = 0;
-  try {
-    for (const pid of fs.readFileSync(procsFile, 'utf8').split('\n')) {
-      if (!pid) continue;
-      const status = readOr(`${proc}/${pid}/status`);
-      const kb = /^VmHWM:\s+(\d+) kB/m.exec(status)?.[1];
-      if (kb) total += Number(kb) * 1024;
-    }
-  } catch {
-    // The cgroup is gone: the last sample stands.
+  for (const pid of readText(procsFile).split('\n')) {
+    const kb = pid && /^VmHWM:\s+(\d+) kB/m.exec(readText(`${proc}/${pid}/status`))?.[1];
+    if (kb) total += Number(kb) * 1024;
   }
   return total;
 }
 
-function readOr(file: string): string {
+/** The file's text, or '' once it is gone (the cgroup removed, the process ended since the listing). */
+function readText(file: string): string {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch {
-    return ''; // the process ended between the listing and the read
+    return '';
   }
 }
 
@@ -141,6 +136,7 @@ export class MemoryPeak {
   private last = 0;
   /** The processes' summed VmHWM; `procs` is the cgroup's process list, once found. */
   private resident = 0;
+  private residentSampled = false;
   private procs?: string;
 
   constructor(
@@ -175,6 +171,7 @@ export class MemoryPeak {
   }
 
   private sampleResident(): void {
+    this.residentSampled = true;
     if (this.procs) this.resident = Math.max(this.resident, processesPeakBytes(this.procs));
   }
 
@@ -191,7 +188,7 @@ export class MemoryPeak {
     else bytes = await execPeak(this.container);
     if (bytes !== null) this.last = Math.max(this.last, toMb(bytes));
     // Before the first sample (an invoke within a second of the start), read it now: the cold path only.
-    if (this.resident === 0 && this.timer) this.sampleResident();
+    if (!this.residentSampled && this.timer) this.sampleResident();
     return Math.min(Math.max(this.last, toMb(this.resident)), this.limitMb);
   }
 }
