@@ -110,6 +110,16 @@ describe('recommendations', () => {
     expect(r.fastest.memoryMb).toBe(512);
     expect(recommend([], 0.5)).toBeNull();
   });
+
+  it('treats bills equal but for float noise as equal, so weight 1 picks the cheapest', () => {
+    // 128 MB × 4 ms and 512 MB × 1 ms bill the same; summed and averaged, the two figures differ in the last bits.
+    const same = 2.0833e-7;
+    const sizes = [size(128, 4, same), size(256, 2.5, 2.5e-7), size(512, 1, same + 1e-22)];
+    const r = recommend(sizes, 1)!;
+    expect(r.cheapest.memoryMb).toBe(512);
+    expect(r.balanced.memoryMb).toBe(r.cheapest.memoryMb);
+    expect(recommend(sizes.slice().reverse(), 1)!.balanced.memoryMb).toBe(512);
+  });
 });
 
 describe('a whole sweep', () => {

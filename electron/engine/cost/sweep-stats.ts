@@ -90,39 +90,39 @@ export function sizeStats(memoryMb: number, runs: SweepRun[], pricing: Pricing):
   };
 }
 
+/** Figures closer than this are equal: equal bills (128 MB × 4 ms, 512 MB × 1 ms) differ only by float noise. */
+const SAME = 1e-12;
+
 /**
  * Cheapest and fastest, ties broken by the other figure; balanced minimises
- * weight·cost + (1 − weight)·duration, each scaled to 0..1 across the sizes (so 0 is the fastest, 1 the cheapest).
+ * weight·cost + (1 − weight)·duration, each scaled to 0..1 across the sizes (so 0 is the fastest, 1 the cheapest),
+ * ties broken as cheapest's are, so weight 1 always picks the cheapest.
  */
 export function recommend(sizes: SweepSizeStats[], weight: number): Sweep['recommendations'] {
   const picks: SweepPick[] = sizes
     .filter((s) => s.avgDurationMs !== null && s.avgCostUsd !== null)
     .map((s) => ({ memoryMb: s.memoryMb, avgDurationMs: s.avgDurationMs!, avgCostUsd: s.avgCostUsd! }));
   if (picks.length === 0) return null;
+  // Scaling would blow float noise up to a whole 0..1 gap, so figures at the minimum scale to exactly 0.
   const scale = (key: 'avgDurationMs' | 'avgCostUsd') => {
     const values = picks.map((p) => p[key]);
     const [lo, hi] = [Math.min(...values), Math.max(...values)];
-    return (p: SweepPick) => (hi > lo ? (p[key] - lo) / (hi - lo) : 0);
+    return (p: SweepPick) => (p[key] - lo <= SAME ? 0 : (p[key] - lo) / (hi - lo));
   };
   const [cost, time] = [scale('avgCostUsd'), scale('avgDurationMs')];
-  const best = (score: (p: SweepPick) => number, tie: (p: SweepPick) => number) =>
+  const [rawCost, rawTime] = [(p: SweepPick) => p.avgCostUsd, (p: SweepPick) => p.avgDurationMs];
+  const best = (...order: ((p: SweepPick) => number)[]) =>
     picks.reduce((a, b) => {
-      const d = score(b) - score(a);
-      return d < -1e-12 || (Math.abs(d) <= 1e-12 && tie(b) < tie(a)) ? b : a;
+      for (const key of order) {
+        const d = key(b) - key(a);
+        if (Math.abs(d) > SAME) return d < 0 ? b : a;
+      }
+      return a;
     });
   return {
-    cheapest: best(
-      (p) => p.avgCostUsd,
-      (p) => p.avgDurationMs,
-    ),
-    fastest: best(
-      (p) => p.avgDurationMs,
-      (p) => p.avgCostUsd,
-    ),
-    balanced: best(
-      (p) => weight * cost(p) + (1 - weight) * time(p),
-      (p) => p.avgCostUsd,
-    ),
+    cheapest: best(rawCost, rawTime),
+    fastest: best(rawTime, rawCost),
+    balanced: best((p) => weight * cost(p) + (1 - weight) * time(p), rawCost, rawTime),
   };
 }
 
