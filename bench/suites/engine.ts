@@ -20,9 +20,11 @@ import { promisify } from 'node:util';
 import { PROCESS_OWNER } from '../../electron/engine/docker/docker-executor';
 import { createDirectClient } from '../../electron/engine/direct-client';
 import { createEngine } from '../../electron/engine/engine';
+import { resourcesDir } from '../../electron/engine/resources';
 import type { WorkbenchClient } from '../../shared/rpc/client';
 import { ensureLocalImages, LOCAL_IMAGES_JSON, localImageMap } from '../../test/support/images.js';
 import { percentile, type BenchRow, type BenchSuite } from '../report';
+import { runtimeApiFloor } from '../support/runtime-api-floor';
 
 const run = promisify(execFile);
 const MEMORY_MB = 1769;
@@ -60,30 +62,24 @@ export function noopProject(root: string, events = ''): string {
 export const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 
 /**
- * Times `a` and `b` call by call in turn, so both see the same machine (a drifting CPU clock or a busy
- * neighbour moves both figures, not just one); returns both sorted.
+ * Times the calls one after another in turn, so all see the same machine (a drifting CPU clock or a busy
+ * neighbour moves every figure, not just one); returns each one's times, sorted.
  */
 export async function timeAlternately(
   n: number,
   warmup: number,
-  a: () => Promise<unknown>,
-  b: () => Promise<unknown>,
-): Promise<[number[], number[]]> {
-  for (let i = 0; i < warmup; i++) {
-    await a();
-    await b();
-  }
-  const ta: number[] = [];
-  const tb: number[] = [];
+  ...calls: (() => Promise<unknown>)[]
+): Promise<number[][]> {
+  for (let i = 0; i < warmup; i++) for (const call of calls) await call();
+  const times = calls.map((): number[] => []);
   for (let i = 0; i < n; i++) {
-    let t0 = performance.now();
-    await a();
-    ta.push(performance.now() - t0);
-    t0 = performance.now();
-    await b();
-    tb.push(performance.now() - t0);
+    for (const [j, call] of calls.entries()) {
+      const t0 = performance.now();
+      await call();
+      times[j].push(performance.now() - t0);
+    }
   }
-  return [sorted(ta), sorted(tb)];
+  return times.map(sorted);
 }
 
 /**
@@ -239,10 +235,25 @@ export const suite: BenchSuite = {
         return r;
       };
 
-      // P1: warm invoke vs a bare HTTP round trip into a warm Node process in a container.
+      // P1: warm invoke vs a bare HTTP round trip into a warm Node process in a container, and vs the same
+      // runtime client served by the least Runtime API there can be (what the engine itself adds).
       const baseline = await httpBaseline(image);
-      const [bare, warm] = await timeAlternately(WARM_SAMPLES, WARMUP, baseline.get, invoke);
-      await baseline.stop();
+      const floorOf = () =>
+        runtimeApiFloor({
+          image,
+          memoryMb: MEMORY_MB,
+          codeDir: path.join(root, 'noop', 'src'),
+          runtimesDir: path.join(resourcesDir(), 'runtimes'),
+        });
+      const floor = await floorOf();
+      const [bare, warm, floored] = await timeAlternately(
+        WARM_SAMPLES,
+        WARMUP,
+        baseline.get,
+        invoke,
+        floor.invoke,
+      );
+      await Promise.all([baseline.stop(), floor.stop()]);
       const bareP50 = percentile(bare, 50);
       rows.push(
         {
@@ -262,6 +273,18 @@ export const suite: BenchSuite = {
           baseline: { what: 'bare HTTP p99', value: percentile(bare, 99) },
           goal: '≤ 1.5×',
           pass: percentile(warm, 99) <= 1.5 * percentile(bare, 99),
+        },
+        {
+          id: 'P1',
+          what: `warm no-op invoke p50, against the Runtime API floor (that is ${(percentile(floored, 50) / bareP50).toFixed(2)}× bare)`,
+          value: percentile(warm, 50),
+          unit: 'ms',
+          baseline: {
+            what: 'our runtime client served by a raw-socket Runtime API that does nothing else',
+            value: percentile(floored, 50),
+          },
+          goal: 'reported',
+          pass: true,
         },
       );
 
@@ -304,6 +327,9 @@ export const suite: BenchSuite = {
       const servers = await Promise.all(Array.from({ length: CONCURRENCY }, () => httpBaseline(image)));
       const bareRate = await rate(servers.map((s) => s.get));
       await Promise.all(servers.map((s) => s.stop()));
+      const floors = await Promise.all(Array.from({ length: CONCURRENCY }, floorOf));
+      const floorRate = await rate(floors.map((f) => f.invoke));
+      await Promise.all(floors.map((f) => f.stop()));
       await engine.services.pool.stopAll(true);
       await Promise.all(Array.from({ length: CONCURRENCY }, invoke));
       const warmEnvs = Object.values(engine.services.pool.warmCounts()).reduce((a, b) => a + b, 0);
@@ -318,6 +344,15 @@ export const suite: BenchSuite = {
         baseline: { what: `bare HTTP calls/s into ${CONCURRENCY} containers`, value: bareRate },
         goal: '≥ 0.6×',
         pass: perSecond >= 0.6 * bareRate,
+      });
+      rows.push({
+        id: 'P3',
+        what: `no-op invokes/s at concurrency ${CONCURRENCY}, against the Runtime API floor (that is ${(floorRate / bareRate).toFixed(2)}× bare)`,
+        value: perSecond,
+        unit: '/s',
+        baseline: { what: `the floor's calls/s into ${CONCURRENCY} containers`, value: floorRate },
+        goal: 'reported',
+        pass: true,
       });
 
       // P3 wide: 50 at once on 50 warm environments, each call timed for the p99.
