@@ -18,7 +18,8 @@ export type RunStatus = 'running' | InvocationResult['status'] | 'failed';
 const KEEP_PER_FUNCTION = 25;
 
 export class InvocationRun {
-  readonly lines: string[] = [];
+  /** Appended to in place as lines stream (the count moves); replaced whole when completed from History. */
+  lines = $state.raw<string[]>([]);
   status = $state<RunStatus>('running');
   requestId = $state('');
   startedAt = $state(Date.now());
@@ -67,10 +68,9 @@ export class InvocationRun {
   private async completeLogs(): Promise<void> {
     const recorded = (await api.call('history:get', { invocationId: this.id })).logs.split('\n');
     if (recorded.length <= this.lines.length) return;
-    // Pushed one by one: spreading 100k lines into one call overflows the argument limit.
-    this.lines.length = 0;
-    for (const line of recorded) this.lines.push(line);
-    this.lineCount = this.lines.length;
+    // A new array, not the old one refilled: rows already on screen show what the array held when drawn.
+    this.lines = recorded;
+    this.lineCount = recorded.length;
   }
 }
 
