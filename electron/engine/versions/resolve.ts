@@ -48,7 +48,8 @@ export async function resolveQualifier(
   }
   if (version === LATEST) {
     const { fn, codeVersion } = await source.latest(projectId, functionId);
-    return { fn, codeVersion, ...(qualifier ? { qualifier } : {}), executedVersion: LATEST };
+    // No conditional spread: this is every warm invoke's path, and V8 copies those slowly.
+    return { fn, codeVersion, qualifier: qualifier || undefined, executedVersion: LATEST };
   }
   const fn = source.snapshot(projectId, functionId, Number(version));
   if (!fn) throw functionNotFound(await source.functionName(projectId, functionId), version);
