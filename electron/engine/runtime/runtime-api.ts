@@ -335,7 +335,8 @@ export async function startRuntimeApi(opts: {
     }
     const extra = logBytesOf(req);
     if (kind === 'response') {
-      finish(id, { ok: true, body, startedAt: p.startedAt, receivedAt, ...extra });
+      // Written out rather than spread: this is every warm invoke's path (see the invoker's finish).
+      finish(id, { ok: true, body, startedAt: p.startedAt, receivedAt, logBytes: extra.logBytes });
     } else {
       const e = parseError(body, req.headers['lambda-runtime-function-error-type'] as string | undefined);
       finish(id, { ok: false, ...e, body, startedAt: p.startedAt, receivedAt, ...extra });
