@@ -5,32 +5,17 @@
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WorkbenchClient } from '../../shared/rpc/client';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { InvocationResult } from '../../shared/types';
-import { connectClient } from '../support/client';
-import { launchBrowser, screenshotBothThemes } from '../support/browser';
-import { startServe, type Served } from '../support/serve';
+import { screenshotBothThemes } from '../support/browser';
+import { servedWorkbench } from '../support/served-workbench';
 
-let served: Served;
-let browser: Browser;
 let page: Page;
-let client: WorkbenchClient;
-let closeClient: () => void;
 const work = mkdtempSync(join(tmpdir(), 'lambench-history-e2e-'));
 chmodSync(work, 0o755);
 
-beforeAll(async () => {
-  served = await startServe();
-  ({ client, close: closeClient } = connectClient(served));
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  closeClient?.();
-  await browser?.close();
-  await served?.stop();
-});
+const e2e = servedWorkbench();
 
 const shoot = (name: string) => screenshotBothThemes(page, name);
 
@@ -41,7 +26,7 @@ describe('History in the browser', () => {
   let failed: InvocationResult;
 
   it('records a success and a failure invoked over the API', async () => {
-    const project = await client.call('projects:create', {
+    const project = await e2e.client.call('projects:create', {
       blueprint: 'nodejs22-hello',
       path: join(work, 'hello'),
       name: 'hello',
@@ -56,7 +41,7 @@ describe('History in the browser', () => {
       };\n`,
     );
     const invoke = (event: unknown) =>
-      client.call('functions:invoke', {
+      e2e.client.call('functions:invoke', {
         projectId: project.id,
         functionId: 'HelloWorldFunction',
         payload: JSON.stringify(event),
@@ -69,8 +54,8 @@ describe('History in the browser', () => {
   });
 
   it('lists both, filters by status, opens the detail and re-runs the event into a new live row', async () => {
-    page = await browser.newPage({ viewport: { width: 1024, height: 700 }, colorScheme: 'light' });
-    await page.goto(served.url);
+    page = await e2e.browser.newPage({ viewport: { width: 1024, height: 700 }, colorScheme: 'light' });
+    await page.goto(e2e.served.url);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'History' }).click();
     await expect.poll(() => rows().count()).toBe(2);
     expect(await rows().nth(0).getAttribute('data-status')).toBe('error');
@@ -101,7 +86,7 @@ describe('History in the browser', () => {
     await expect.poll(() => detail.getByTestId('detail-request-id').textContent()).not.toBe(failed.requestId);
     expect(await detail.getByRole('region', { name: 'Event' }).textContent()).toContain('"order": 2');
 
-    const recorded = await client.call('history:list', { status: ['error'], limit: 5 });
+    const recorded = await e2e.client.call('history:list', { status: ['error'], limit: 5 });
     expect(recorded.rows).toHaveLength(2);
     expect(recorded.rows[0]).toMatchObject({
       trigger: 'ui',

@@ -6,38 +6,22 @@
 import { chmodSync, cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WorkbenchClient } from '../../shared/rpc/client';
-import { connectClient } from '../support/client';
-import { launchBrowser, screenshot } from '../support/browser';
-import { startServe, type Served } from '../support/serve';
+import { describe, expect, it } from 'vitest';
+import { screenshot } from '../support/browser';
+import { servedWorkbench } from '../support/served-workbench';
 
-let served: Served;
-let browser: Browser;
-let client: WorkbenchClient;
-let closeClient: () => void;
 const work = mkdtempSync(join(tmpdir(), 'lambench-live-logs-e2e-'));
 chmodSync(work, 0o755);
 
-beforeAll(async () => {
-  served = await startServe();
-  ({ client, close: closeClient } = connectClient(served));
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  closeClient?.();
-  await browser?.close();
-  await served?.stop();
-});
+const e2e = servedWorkbench();
 
 describe('live logs', () => {
   it('completes from History a live log that lost a batch of lines', async () => {
     const dir = join(work, 'slow-logger');
     cpSync(resolve('test/fixtures/projects/slow-logger'), dir, { recursive: true });
-    await client.call('projects:open', { path: dir });
+    await e2e.client.call('projects:open', { path: dir });
 
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await e2e.browser.newPage({ viewport: { width: 1280, height: 800 } });
     let dropped = 0;
     await page.routeWebSocket(/\/api/, (ws) => {
       const server = ws.connectToServer();
@@ -48,7 +32,7 @@ describe('live logs', () => {
         else ws.send(m);
       });
     });
-    await page.goto(served.url);
+    await page.goto(e2e.served.url);
     await page.locator('[data-testid="docker-status"][data-state="connected"]').waitFor();
     const tree = page.getByRole('tree', { name: 'Projects and functions' });
     await tree.getByRole('treeitem', { name: 'SlowLoggerFunction' }).click();

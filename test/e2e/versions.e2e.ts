@@ -6,18 +6,12 @@
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WorkbenchClient } from '../../shared/rpc/client';
-import { connectClient } from '../support/client';
-import { launchBrowser, screenshotBothThemes } from '../support/browser';
-import { startServe, type Served } from '../support/serve';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { screenshotBothThemes } from '../support/browser';
+import { servedWorkbench } from '../support/served-workbench';
 
-let served: Served;
-let browser: Browser;
 let page: Page;
-let client: WorkbenchClient;
-let closeClient: () => void;
 const work = mkdtempSync(join(tmpdir(), 'lambench-versions-e2e-'));
 chmodSync(work, 0o755);
 const code = join(work, 'shop/hello-world/app.mjs');
@@ -27,16 +21,7 @@ const writeCode = (mark: string) =>
     `export const lambdaHandler = async () => ({ statusCode: 200, body: '${mark}', version: process.env.AWS_LAMBDA_FUNCTION_VERSION });\n`,
   );
 
-beforeAll(async () => {
-  served = await startServe();
-  ({ client, close: closeClient } = connectClient(served));
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  closeClient?.();
-  await browser?.close();
-  await served?.stop();
-});
+const e2e = servedWorkbench();
 
 /** Screenshots without the confirmations that would cover the tables. */
 async function shoot(name: string) {
@@ -50,14 +35,14 @@ const versionRow = (v: string) => page.locator(`[data-testid="version-row"][data
 
 describe('Versions and aliases in the browser', () => {
   it('publishes two versions from the Versions tab, with the change between them', async () => {
-    await client.call('projects:create', {
+    await e2e.client.call('projects:create', {
       blueprint: 'nodejs22-hello',
       path: join(work, 'shop'),
       name: 'shop',
     });
     writeCode('first');
-    page = await browser.newPage({ viewport: { width: 1280, height: 860 }, colorScheme: 'light' });
-    await page.goto(served.url);
+    page = await e2e.browser.newPage({ viewport: { width: 1280, height: 860 }, colorScheme: 'light' });
+    await page.goto(e2e.served.url);
     const tree = page.getByRole('tree', { name: 'Projects and functions' });
     await tree.getByRole('treeitem', { name: 'HelloWorldFunction' }).click();
     await tab('Versions').click();
@@ -170,7 +155,7 @@ describe('Versions and aliases in the browser', () => {
       ),
     );
     writeCode('third');
-    await client.call('projects:open', { path: join(work, 'shop') });
+    await e2e.client.call('projects:open', { path: join(work, 'shop') });
     await page.reload();
     await page
       .getByRole('tree', { name: 'Projects and functions' })
