@@ -72,15 +72,12 @@ export async function runtimeApiFloor(opts: {
         queued = undefined;
         ready();
       } else if (line.startsWith('POST ')) {
-        const ack = () =>
-          reply(
-            'HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n{"status":"OK"}',
-          );
-        if (process.env.FLOOR_ACK !== 'late') ack();
+        reply(
+          'HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n{"status":"OK"}',
+        );
         const done = answered;
         answered = undefined;
         done?.();
-        if (process.env.FLOOR_ACK === 'late') setImmediate(ack);
       } else {
         reply('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
       }

@@ -155,10 +155,10 @@ export class Invoker {
     const { projectId } = req;
     const functionId = fn.id;
     const version = { qualifier: req.qualifier ?? LATEST, executedVersion: req.executedVersion ?? LATEST };
-    // Objects on this path are written out, field by field: a spread that is not an object's first entry,
-    // or a conditional one, takes V8's slow path, and those cost a warm invoke ~10% of the engine's CPU.
     // The write-ahead row and the `started` event. A warm invoke sends the event to its runtime first and
     // does this while the function runs; a cold start, a throttle or a failed start does it before anything.
+    // Objects here are written out field by field: a spread that is not an object's first entry, or a
+    // conditional one, takes V8's slow path, and those cost a warm invoke ~10% of the engine's CPU.
     let announced = false;
     const announce = () => {
       if (announced) return;
